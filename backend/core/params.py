@@ -12,6 +12,14 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 
+class FieldError(ValueError):
+    """A rejected value; `field` names the offending key (dotted for nested input)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}" if not message.startswith(field) else message)
+        self.field = field
+
+
 @dataclass(frozen=True)
 class Param:
     """One knob: default value, inclusive range, unit and a one-line meaning."""
@@ -60,7 +68,6 @@ SCHEMA: dict[str, dict[str, Param]] = {
         "low_hysteresis_pct": _p(5.0, 0.0, 100.0, "% of capacity", "re-arm low alert above mark + this"),
         "overload_queue_frac": _p(0.9, 0.0, 1.0, "fraction", "alert.overloaded at this queue fill"),
         "horizon_s": _p(1800.0, 0.0, 1.0e6, "sim s", "prediction horizon of predicted_energy"),
-        "topup_pct": _p(20.0, 0.0, 100.0, "% of capacity", "top-up request when prediction below"),
     },
     "beam": {
         "low_pct": _p(25.0, 0.0, 100.0, "% of capacity", "receiver must be below"),
@@ -89,40 +96,40 @@ def _check_value(key: str, value, spec: Param):
     """Return `value` coerced to the param's type or raise ValueError naming the key."""
     if isinstance(spec.default, bool):
         if not isinstance(value, bool):
-            raise ValueError(f"{key}: expected a boolean, got {value!r}")
+            raise FieldError(key, f"expected a boolean, got {value!r}")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{key}: expected a number, got {value!r}")
+        raise FieldError(key, f"expected a number, got {value!r}")
     if not math.isfinite(value):
-        raise ValueError(f"{key}: expected a finite number, got {value!r}")
+        raise FieldError(key, f"expected a finite number, got {value!r}")
     if isinstance(spec.default, int):
         if float(value) != int(value):
-            raise ValueError(f"{key}: expected an integer, got {value!r}")
+            raise FieldError(key, f"expected an integer, got {value!r}")
         value = int(value)
     else:
         value = float(value)
     if (spec.lo is not None and value < spec.lo) or (spec.hi is not None and value > spec.hi):
-        raise ValueError(f"{key}(={value!r}) must be within [{spec.lo}, {spec.hi}] {spec.unit}")
+        raise FieldError(key, f"{key}(={value!r}) must be within [{spec.lo}, {spec.hi}] {spec.unit}".rstrip())
     return value
 
 
 def _flatten(partial) -> dict:
     """Accept {"group": {key: v}} and {key: v}; return {key: v}; reject unknown names."""
     if not isinstance(partial, dict):
-        raise ValueError(f"config: expected an object, got {type(partial).__name__}")
+        raise FieldError("config", f"expected an object, got {type(partial).__name__}")
     flat: dict = {}
     for name, value in partial.items():
         if name in SCHEMA:
             if not isinstance(value, dict):
-                raise ValueError(f"{name}: expected an object of {sorted(SCHEMA[name])}")
+                raise FieldError(name, f"expected an object with keys from {sorted(SCHEMA[name])}")
             for key, v in value.items():
                 if key not in SCHEMA[name]:
-                    raise ValueError(f"{name}.{key}: unknown config key")
+                    raise FieldError(f"{name}.{key}", "unknown config key")
                 flat[key] = v
         elif name in FLAT_KEYS:
             flat[name] = value
         else:
-            raise ValueError(f"{name}: unknown config key")
+            raise FieldError(name, "unknown config key")
     return flat
 
 
@@ -174,9 +181,9 @@ def _check_cross(v: dict) -> None:
     ]
     for lo, hi in pairs:
         if v[lo] > v[hi]:
-            raise ValueError(f"{lo}(={v[lo]!r}) must not exceed {hi}(={v[hi]!r})")
+            raise FieldError(lo, f"{lo}(={v[lo]!r}) must not exceed {hi}(={v[hi]!r})")
     if v["p_high"] + v["p_medium"] > 1.0:
-        raise ValueError(f"p_high + p_medium(={v['p_high'] + v['p_medium']!r}) must be <= 1")
+        raise FieldError("p_high", f"p_high + p_medium(={v['p_high'] + v['p_medium']!r}) must be <= 1")
 
 
 def schema_table() -> list[dict]:
