@@ -1,0 +1,126 @@
+"""Orbits: circular two-body + J2 nodal drift, Walker-delta layouts, and optional SGP4 TLEs.
+
+Arrays are (N,) per satellite, positions (N, 3) km in the Earth-centred inertial frame; angles
+in radians unless named _deg; time in seconds since the scenario epoch (or Unix seconds for TLEs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .constants import EARTH_RADIUS_KM, J2, J2_RADIUS_KM, MU_EARTH_KM3_S2
+
+UNIX_EPOCH_JD = 2440587.5  # Julian date of 1970-01-01T00:00:00Z
+
+
+def mean_motion_rad_s(sma_km):
+    """Mean motion sqrt(mu / a^3) in rad/s for semi-major axis a in km (scalar or array)."""
+    a = np.asarray(sma_km, dtype=np.float64)
+    return np.sqrt(MU_EARTH_KM3_S2 / (a * a * a))
+
+
+def orbital_period_s(sma_km):
+    """Keplerian period 2*pi*sqrt(a^3 / mu) in seconds (scalar or array)."""
+    return 2.0 * np.pi / mean_motion_rad_s(sma_km)
+
+
+def j2_raan_rate_rad_s(sma_km, inc_rad):
+    """Secular RAAN drift of a circular orbit from J2, rad/s: -1.5 n J2 (Re/a)^2 cos i."""
+    a = np.asarray(sma_km, dtype=np.float64)
+    ratio = J2_RADIUS_KM / a
+    return -1.5 * mean_motion_rad_s(a) * J2 * ratio * ratio * np.cos(inc_rad)
+
+
+def walker_delta(total: int, planes: int, phasing: int, altitude_km: float,
+                 inclination_deg: float) -> dict:
+    """Walker-delta i: t/p/f layout as (total,) arrays sma_km, inc_rad, raan0_rad, u0_rad, plane, slot.
+
+    Plane k has RAAN 2*pi*k/p; slot s of S in that plane has u = 2*pi*s/S + 2*pi*f*k/t. planes is
+    clamped to total; when total % planes = r != 0 the first r planes get one extra satellite.
+    """
+    total, planes, phasing = int(total), int(planes), int(phasing)
+    if total < 1:
+        raise ValueError(f"total(={total}) must be >= 1")
+    if planes < 1:
+        raise ValueError(f"planes(={planes}) must be >= 1")
+    if altitude_km <= -EARTH_RADIUS_KM:
+        raise ValueError(f"altitude_km(={altitude_km}) must be above the Earth's centre")
+    planes = min(planes, total)
+    base, extra = divmod(total, planes)
+    counts = np.full(planes, base, dtype=np.int32)
+    counts[:extra] += 1
+    plane = np.repeat(np.arange(planes, dtype=np.int32), counts)
+    first = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int32)
+    slot = np.arange(total, dtype=np.int32) - first[plane]
+    per_plane = counts[plane].astype(np.float64)
+    u0 = 2.0 * np.pi * slot / per_plane + 2.0 * np.pi * phasing * plane / total
+    return {
+        "sma_km": np.full(total, EARTH_RADIUS_KM + float(altitude_km)),
+        "inc_rad": np.full(total, np.radians(float(inclination_deg))),
+        "raan0_rad": 2.0 * np.pi * plane / planes,
+        "u0_rad": np.mod(u0, 2.0 * np.pi),
+        "plane": plane,
+        "slot": slot,
+    }
+
+
+def propagate_circular(sma_km, inc_rad, raan0_rad, u0_rad, n_rad_s, raan_dot_rad_s, t_s: float,
+                       out=None, *, cos_inc=None, sin_inc=None) -> np.ndarray:
+    """ECI positions (N, 3) km at t_s seconds after epoch, written into `out` when given.
+
+    u = u0 + n t, RAAN = RAAN0 + RAAN_dot t. Pass precomputed cos_inc/sin_inc to save two of the
+    six trig calls per satellite on the tick path.
+    """
+    t = float(t_s)
+    u = np.multiply(n_rad_s, t)
+    u += u0_rad
+    raan = np.multiply(raan_dot_rad_s, t)
+    raan += raan0_rad
+    cu, su, co, so = np.cos(u), np.sin(u), np.cos(raan), np.sin(raan)
+    ci = np.cos(inc_rad) if cos_inc is None else cos_inc
+    si = np.sin(inc_rad) if sin_inc is None else sin_inc
+    if out is None:
+        out = np.empty((cu.shape[0], 3))
+    su *= sma_km  # su, cu now carry the radius: r sin u, r cos u
+    cu *= sma_km
+    sci = su * ci
+    out[:, 0] = cu * co - sci * so
+    out[:, 1] = cu * so + sci * co
+    np.multiply(su, si, out=out[:, 2])
+    return out
+
+
+def unix_to_jd(unix_s: float) -> tuple[float, float]:
+    """Split Unix seconds into (whole Julian date ending in .5, day fraction) for SGP4 precision."""
+    days = float(unix_s) / 86400.0
+    whole = np.floor(days)
+    return float(UNIX_EPOCH_JD + whole), float(days - whole)
+
+
+def load_tles(text: str):
+    """Parse two- or three-line TLE text -> (sgp4 SatrecArray, names list); names default to 'tle-<i>'."""
+    from sgp4.api import Satrec, SatrecArray
+
+    lines = [ln.rstrip() for ln in text.splitlines() if ln.strip()]
+    sats, names, i = [], [], 0
+    while i < len(lines):
+        name = None
+        if not lines[i].startswith("1 "):
+            name, i = lines[i].strip().removeprefix("0 "), i + 1
+        if i + 1 >= len(lines) or not (lines[i].startswith("1 ") and lines[i + 1].startswith("2 ")):
+            raise ValueError(f"expected TLE line 1 and line 2 after {lines[i - 1]!r}")
+        sats.append(Satrec.twoline2rv(lines[i], lines[i + 1]))
+        names.append(name or f"tle-{len(names)}")
+        i += 2
+    if not sats:
+        raise ValueError("no TLEs found in the text")
+    return SatrecArray(sats), names
+
+
+def propagate_tles(satrec_array, unix_s: float) -> np.ndarray:
+    """SGP4 positions (N, 3) km at Unix time unix_s, TEME treated as ECI; failed satellites are NaN."""
+    jd, fr = unix_to_jd(unix_s)
+    err, r, _v = satrec_array.sgp4(np.array([jd]), np.array([fr]))
+    pos = r[:, 0, :]
+    pos[err[:, 0] != 0] = np.nan
+    return pos
