@@ -22,8 +22,9 @@ def eci_to_ecef(pos_eci_km: np.ndarray, theta_rad: float, out: np.ndarray | None
     c, s = np.cos(theta_rad), np.sin(theta_rad)
     out = np.empty_like(pos_eci_km) if out is None else out
     x, y = pos_eci_km[:, 0], pos_eci_km[:, 1]
-    out[:, 0] = c * x + s * y
+    x_new = c * x + s * y  # held back so that out may be pos_eci_km itself
     out[:, 1] = -s * x + c * y
+    out[:, 0] = x_new
     out[:, 2] = pos_eci_km[:, 2]
     return out
 
@@ -47,4 +48,5 @@ def ecef_to_geodetic(pos_ecef_km: np.ndarray):
     r = np.sqrt(x * x + y * y + z * z)
     lat = np.degrees(np.arctan2(z, np.hypot(x, y)))
     lon = np.degrees(np.arctan2(y, x))
+    lon = np.where(lon >= 180.0, lon - 360.0, lon)  # arctan2 gives +180 on the -x axis
     return lat, lon, r - EARTH_RADIUS_KM

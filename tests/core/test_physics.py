@@ -466,6 +466,19 @@ def test_eci_to_ecef_rotates_by_the_era():
     np.testing.assert_allclose(frames.ecef_to_eci(ecef, theta), pos, atol=1e-9)
 
 
+def test_longitude_on_the_minus_x_axis_is_minus_180():
+    _, lon, _ = frames.ecef_to_geodetic(np.array([[-7000.0, 0.0, 0.0], [-7000.0, -0.0, 0.0]]))
+    assert lon.tolist() == [-180.0, -180.0]
+
+
+def test_eci_to_ecef_in_place_equals_out_of_place():
+    pos = np.array([[7000.0, 100.0, 5.0], [-3000.0, 6000.0, -1.0]])
+    expected = frames.eci_to_ecef(pos, 0.5)
+    in_place = pos.copy()
+    assert frames.eci_to_ecef(in_place, 0.5, out=in_place) is in_place
+    np.testing.assert_allclose(in_place, expected)
+
+
 lat_st = st.floats(min_value=-89.999, max_value=89.999)
 lon_st = st.floats(min_value=-180.0, max_value=179.999)
 alt_st = st.floats(min_value=-100.0, max_value=40000.0)
