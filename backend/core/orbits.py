@@ -124,3 +124,57 @@ def propagate_tles(satrec_array, unix_s: float) -> np.ndarray:
     pos = r[:, 0, :]
     pos[err[:, 0] != 0] = np.nan
     return pos
+
+
+class CircularPropagator:
+    """propagate_circular with the trig done once per distinct rate or plane, not per satellite.
+
+    Satellites sharing (RAAN0, RAAN_dot, inc) share one orbit plane and those sharing n share one
+    cos(n t): per tick the trig runs over the distinct values (one for a Walker shell) and the
+    rest is angle addition and gathers. Same result as propagate_circular to ~1e-9 km.
+    """
+
+    def __init__(self, sma_km, inc_rad, raan0_rad, u0_rad, n_rad_s, raan_dot_rad_s):
+        self.sma_km = np.array(sma_km, dtype=np.float64)
+        u0 = np.asarray(u0_rad, dtype=np.float64)
+        self.cos_u0, self.sin_u0 = np.cos(u0), np.sin(u0)
+        self.rates, self.rate_idx = np.unique(np.asarray(n_rad_s, dtype=np.float64), return_inverse=True)
+        elems = np.stack(np.broadcast_arrays(raan0_rad, raan_dot_rad_s, inc_rad), axis=1).astype(np.float64)
+        planes, self.plane_idx = np.unique(elems, axis=0, return_inverse=True)
+        self.plane_idx = self.plane_idx.reshape(-1)
+        self.raan0, self.raan_dot = planes[:, 0], planes[:, 1]
+        self.cos_inc, self.sin_inc = np.cos(planes[:, 2]), np.sin(planes[:, 2])
+        n = len(u0)
+        self._cu, self._su, self._tmp = np.empty(n), np.empty(n), np.empty(n)
+        self._basis = np.empty((n, 3))
+
+    def _rate_trig(self, t: float):
+        """cos(n t), sin(n t) per satellite (scalars when every satellite has the same n)."""
+        nt = self.rates * t
+        cn, sn = np.cos(nt), np.sin(nt)
+        if len(self.rates) == 1:
+            return cn[0], sn[0]
+        return np.take(cn, self.rate_idx), np.take(sn, self.rate_idx)
+
+    def positions(self, t_s: float, out=None) -> np.ndarray:
+        """ECI positions (N, 3) km at t_s seconds after epoch, written into `out` when given."""
+        t = float(t_s)
+        cn, sn = self._rate_trig(t)
+        cu, su, tmp = self._cu, self._su, self._tmp
+        np.multiply(self.cos_u0, cn, out=cu)  # cos(u0 + n t) = cos u0 cos nt - sin u0 sin nt
+        cu -= np.multiply(self.sin_u0, sn, out=tmp)
+        np.multiply(self.sin_u0, cn, out=su)  # sin(u0 + n t) = sin u0 cos nt + cos u0 sin nt
+        su += np.multiply(self.cos_u0, sn, out=tmp)
+        cu *= self.sma_km
+        su *= self.sma_km
+        raan = self.raan0 + self.raan_dot * t
+        co, so = np.cos(raan), np.sin(raan)
+        node = np.stack([co, so, np.zeros_like(co)], axis=1)  # unit vector to the ascending node
+        normal_x_node = np.stack([-so * self.cos_inc, co * self.cos_inc, self.sin_inc], axis=1)
+        out = np.empty((len(cu), 3)) if out is None else out
+        np.take(node, self.plane_idx, axis=0, out=self._basis)
+        np.multiply(self._basis, cu[:, None], out=out)
+        np.take(normal_x_node, self.plane_idx, axis=0, out=self._basis)
+        self._basis *= su[:, None]
+        out += self._basis
+        return out

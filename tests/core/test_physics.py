@@ -97,6 +97,23 @@ def test_propagation_writes_into_out_and_keeps_radius():
     np.testing.assert_allclose(fast, out, atol=one_millimetre_km)
 
 
+@pytest.mark.parametrize("layout", ["walker", "random"])
+def test_circular_propagator_matches_propagate_circular(layout):
+    if layout == "walker":
+        w = orbits.walker_delta(1000, 20, 3, 550.0, 53.0)
+        a, inc, raan0, u0 = w["sma_km"], w["inc_rad"], w["raan0_rad"], w["u0_rad"]
+    else:  # every satellite its own plane and rate
+        rng = np.random.default_rng(11)
+        a, inc = R + rng.uniform(300, 2000, 300), rng.uniform(0, np.pi, 300)
+        raan0, u0 = rng.uniform(0, 2 * np.pi, 300), rng.uniform(0, 2 * np.pi, 300)
+    n, rd = orbits.mean_motion_rad_s(a), orbits.j2_raan_rate_rad_s(a, inc)
+    prop = orbits.CircularPropagator(a, inc, raan0, u0, n, rd)
+    out = np.empty((len(a), 3))
+    for t in [0.0, 0.1, 5400.0, 30 * SECONDS_PER_DAY]:
+        assert prop.positions(t, out) is out
+        np.testing.assert_allclose(out, orbits.propagate_circular(a, inc, raan0, u0, n, rd, t), atol=one_millimetre_km)
+
+
 def test_ascending_node_drifts_at_the_j2_rate():
     a, inc, raan, u0, n, rd = circular(inc_deg=53.0, raan_deg=30.0)
     t = 10 * SECONDS_PER_DAY
