@@ -1,0 +1,276 @@
+"""The engine: owns all simulation state and steps it one tick at a time.
+
+`Engine(config, scenario, seed)`; `submit(cmd)` validates and queues a command (thread-safe);
+`step()` applies queued commands in arrival order and, unless paused, advances one tick of
+dt = tick_interval * time_scale simulated seconds through the five loops. Same inputs, same
+state: randomness comes from one SeedSequence with a child stream per subsystem.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+
+import numpy as np
+
+from . import alerts, commands, drones, views
+from .beams import BeamLog, beams_step
+from .build import build_world
+from .delegator import SatLoad, TaskBatch, delegate
+from .frames import geodetic_to_ecef
+from .params import FieldError, SimConfig
+from .power import power_step, refresh_load
+from .prediction import predict_energy
+from .scenario import Scenario
+from .smoke import NewTasks, SmokeState, draw_count, draw_tasks
+from .state import DROPPED, NO_ELIGIBLE, PRIORITIES, QUEUED, RUNNING
+from .taskbook import TaskBook
+from .ticklog import EVENT_NAMES, TickEvents
+
+LEDGER_KEYS = ("solar_in", "consumed", "task_draw", "beamed_out", "beam_losses", "drone_delivered",
+               "drone_reserve_spent", "ground_charged")
+
+
+class Engine:
+    """A steppable simulation; see docs/interfaces.md for the command and JSON contract."""
+
+    def __init__(self, config: SimConfig | dict | None = None, scenario: Scenario | None = None,
+                 seed: int = 0):
+        self._lock = threading.Lock()
+        self._inbox: deque = deque()
+        self.config = config if isinstance(config, SimConfig) else SimConfig(config)
+        self.base_scenario = scenario or Scenario()
+        self.base_scenario.validate()
+        self.rejected: deque = deque(maxlen=50)
+        self._build(self.base_scenario, int(seed))
+
+    def _build(self, scenario: Scenario, seed: int) -> None:
+        """(Re)create the world at its seed state."""
+        self.scenario, self.seed = scenario, seed
+        streams = np.random.SeedSequence(seed).spawn(3)
+        self._rng_smoke = np.random.default_rng(streams[1])
+        w = build_world(scenario, np.random.default_rng(streams[0]))
+        self.sats, self.drones, self.stations, self.sky = w.sats, w.drones, w.stations, w.sky
+        self.book = TaskBook(self._table_capacity())
+        self.beamlog = BeamLog(self.sats.n)
+        self.risk = alerts.RiskLog(self.sats.n)
+        self.smoke = SmokeState()
+        self.tick, self.sim_time, self.paused, self._pending_steps = 0, 0.0, False, 0
+        self.ledger = dict.fromkeys(LEDGER_KEYS, 0.0)
+        self.totals = dict.fromkeys(EVENT_NAMES, 0)
+        self.last_counts = dict.fromkeys(EVENT_NAMES, 0)
+        self.sky.update(self.sats, 0.0)
+        self.predicted_eu = predict_energy(self.sats, self.sky.sun_unit, 0.0, self.config.horizon_s)
+        self.sats.predicted_eu[:] = self.predicted_eu
+
+    def _table_capacity(self) -> int:
+        return self.config.queue_capacity + self.sats.n * self.config.max_queue
+
+    @property
+    def dt(self) -> float:
+        """Simulated seconds per tick."""
+        return self.config.tick_interval * self.config.time_scale
+
+    # ---- commands -------------------------------------------------------------------------
+
+    def submit(self, cmd: dict) -> dict:
+        """Validate and queue a command; raises FieldError (a ValueError) and queues nothing."""
+        with self._lock:
+            clean = commands.validate(cmd, self)
+            result = {"accepted": True, "type": clean["type"], "apply_at_tick": self.tick + 1}
+            if clean["type"] == "add_task":
+                clean["id"], clean["created_at"] = self.book.reserve_ids(1)[0], self.sim_time
+                result = views.new_task(clean)
+            self._inbox.append(clean)
+            return result
+
+    def _drain(self) -> list:
+        with self._lock:
+            cmds = list(self._inbox)
+            self._inbox.clear()
+            return cmds
+
+    def _apply(self, cmd: dict, ev: TickEvents) -> None:
+        try:
+            _APPLY[cmd["type"]](self, cmd, ev)
+        except ValueError as exc:  # state moved between submit and apply (e.g. drone left)
+            self.rejected.append({"tick": self.tick, "command": cmd["type"], "error": str(exc)})
+
+    # ---- the tick -------------------------------------------------------------------------
+
+    def step(self) -> TickEvents:
+        """Apply queued commands, then advance one tick unless paused."""
+        ev = TickEvents(self.tick, self.sim_time)
+        for cmd in self._drain():
+            self._apply(cmd, ev)
+        if self.paused and self._pending_steps == 0:
+            return self._close(ev)
+        if self.paused:
+            self._pending_steps -= 1
+        self._advance(ev)
+        return self._close(ev)
+
+    def run_for(self, seconds: float) -> None:
+        """Step until the clock has advanced by `seconds` simulated seconds (not paused)."""
+        end = self.sim_time + seconds - 1e-9
+        while self.sim_time < end:
+            self.step()
+
+    def _advance(self, ev: TickEvents) -> None:
+        cfg, dt = self.config, self.dt
+        now = self.sim_time + dt
+        ev.tick, ev.sim_time = self.tick + 1, now
+        self.sky.update(self.sats, now)
+        self._generate(now, ev)
+        self._delegate(now, ev)
+        power_step(self.sats, self.book, cfg, dt, now, ev, self.ledger)
+        refresh_load(self.sats, self.book)
+        beam_rx = np.zeros(self.sats.n)
+        beams_step(self.sats, self.beamlog, cfg, dt, now, ev, self.ledger, beam_rx)
+        drone_rx = np.zeros(self.sats.n)
+        drones.drones_step(self.drones, self.sats, self.stations, self._drone_need(), cfg, dt, ev,
+                           self.ledger, drone_rx)
+        self._expire(now, ev)
+        self._predict_and_alert(now, beam_rx, drone_rx, ev)
+        self.tick, self.sim_time = self.tick + 1, now
+
+    def _close(self, ev: TickEvents) -> TickEvents:
+        for name, n in ev.counts.items():
+            self.totals[name] += n
+        self.last_counts = dict(ev.counts)
+        return ev
+
+    def _generate(self, now: float, ev: TickEvents) -> None:
+        n = draw_count(self._rng_smoke, self.smoke, self.config.tick_interval)
+        if n:
+            new = draw_tasks(self._rng_smoke, n, self.config)
+            with self._lock:
+                ids = self.book.reserve_ids(n)
+            self.book.add(new, ids, np.full(n, now), np.ones(n, bool), self.config.queue_capacity, ev)
+
+    def _delegate(self, now: float, ev: TickEvents) -> None:
+        t = self.book.tasks
+        pending = np.flatnonzero(t.status == QUEUED)
+        if len(pending) == 0:
+            return
+        pending = pending[np.lexsort((t.task_id[pending], -t.priority[pending]))]
+        origin = geodetic_to_ecef(t.origin_lat[pending], t.origin_lon[pending], np.zeros(len(pending)))
+        batch = TaskBatch(origin, t.has_origin[pending], t.energy_need[pending], t.work[pending],
+                          t.priority[pending])
+        s = self.sats
+        load = SatLoad(s.pos_ecef_km, s.energy_eu, s.max_energy_eu, s.committed_eu, s.backlog_work,
+                       s.processing_capacity, s.n_tasks, s.blackout)
+        sat_idx, score = delegate(batch, load, self.config)
+        ok = sat_idx >= 0
+        self.book.assign(pending[ok], sat_idx[ok], score[ok], now, ev)
+
+    def _expire(self, now: float, ev: TickEvents) -> None:
+        t = self.book.tasks
+        old = np.flatnonzero((t.status == QUEUED) & (now - t.created_at > self.config.max_wait_s))
+        self.book.finish(old, DROPPED, NO_ELIGIBLE, now, ev)
+
+    def _drone_need(self) -> np.ndarray:
+        """Routing weight per satellite: 1 + priorities on board where predicted below route_pct."""
+        t = self.book.tasks
+        run = np.flatnonzero(t.status == RUNNING)
+        prio = np.bincount(t.sat[run], weights=t.priority[run].astype(np.float64), minlength=self.sats.n)
+        low = self.predicted_eu < self.config.route_pct / 100.0 * self.sats.max_energy_eu
+        return np.where(low, 1.0 + prio, 0.0)
+
+    def _predict_and_alert(self, now, beam_rx, drone_rx, ev) -> None:
+        s, cfg = self.sats, self.config
+        self.predicted_eu = predict_energy(s, self.sky.sun_unit, now, cfg.horizon_s)
+        s.predicted_eu[:] = np.clip(self.predicted_eu, 0.0, s.max_energy_eu)
+        pct = 100.0 * s.energy_eu / s.max_energy_eu
+        alerts.low_energy(s, cfg, pct, 100.0 * s.predicted_eu / s.max_energy_eu, ev)
+        alerts.overloaded(s, cfg, ev)
+        alerts.blackout_avoided(s, self.risk, self.predicted_eu, beam_rx, drone_rx, ev)
+
+    # ---- views ----------------------------------------------------------------------------
+
+    def snapshot(self, sat_offset: int = 0, sat_limit: int | None = None) -> dict:
+        return views.snapshot(self, sat_offset, sat_limit)
+
+    def frame(self) -> dict:
+        return views.frame(self)
+
+    def kpis(self) -> dict:
+        return views.kpis(self)
+
+    def satellite(self, i: int) -> dict | None:
+        return views.satellite(self, i) if 0 <= i < self.sats.n else None
+
+    def drone(self, j: int) -> dict | None:
+        return views.drone(self, j) if 0 <= j < self.drones.n else None
+
+    def task(self, n: int) -> dict | None:
+        return self.book.record(n)
+
+
+# ---- command application (one function per command type) --------------------------------
+
+def _add_task(eng: Engine, c: dict, ev: TickEvents) -> None:
+    o = c["origin"]
+    new = NewTasks(np.array([c["energy_need"]]), np.array([c["processing_power_needed"]]),
+                   np.array([PRIORITIES.index(c["priority"])], np.int8),
+                   np.array([o["lat"] if o else 0.0]), np.array([o["lon"] if o else 0.0]))
+    eng.book.add(new, np.array([c["id"]]), np.array([c["created_at"]]), np.array([o is not None]),
+                 eng.config.queue_capacity, ev)
+
+
+def _set_config(eng: Engine, c: dict, ev: TickEvents) -> None:
+    eng.config = eng.config.updated(c["config"])
+    eng.book.ensure_capacity(eng._table_capacity())
+
+
+def _reset(eng: Engine, c: dict, ev: TickEvents) -> None:
+    eng._build(c["scenario"], c["seed"])
+    ev.tick, ev.sim_time = 0, 0.0
+
+
+def _set_satellite(eng: Engine, c: dict, ev: TickEvents) -> None:
+    i, s = c["sat"], eng.sats
+    if "energy_pct" in c:
+        s.energy_eu[i] = c["energy_pct"] / 100.0 * s.max_energy_eu[i]
+    if "solar_scale" in c:
+        s.solar_eu_s[i] = c["solar_scale"] * eng.scenario.solar_eu_s
+    if "consumption_rate" in c:
+        s.consumption_eu_s[i] = c["consumption_rate"]
+
+
+def _set_paused(value: bool):
+    def apply(eng: Engine, c: dict, ev: TickEvents) -> None:
+        eng.paused = value
+        eng._pending_steps = 0
+    return apply
+
+
+def _smoke_start(eng, c, ev):
+    eng.smoke = SmokeState(True, c["qps"], c["burst"])
+
+
+def _smoke_stop(eng, c, ev):
+    eng.smoke = SmokeState(False, eng.smoke.qps, eng.smoke.burst)
+
+
+def _step(eng, c, ev):
+    if not eng.paused:
+        raise FieldError("ticks", "step works while paused; pause first")
+    eng._pending_steps += c["ticks"]
+
+
+_APPLY = {
+    "add_task": _add_task,
+    "smoke_start": _smoke_start,
+    "smoke_stop": _smoke_stop,
+    "set_config": _set_config,
+    "reset": _reset,
+    "pause": _set_paused(True),
+    "resume": _set_paused(False),
+    "step": _step,
+    "launch_drone": lambda eng, c, ev: drones.launch(eng.drones, eng.sats, eng.stations, c["drone"], c["sat"],
+                                                     eng.config, ev),
+    "recall_drone": lambda eng, c, ev: drones.recall(eng.drones, c["drone"], "manual", ev),
+    "set_satellite": _set_satellite,
+    "inject_fault": lambda eng, c, ev: drones.inject_fault(eng.drones, c["drone"]),
+}

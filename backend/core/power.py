@@ -1,0 +1,78 @@
+"""Satellite worker tick: run tasks, draw energy, harvest sunlight, black out and recover.
+
+Per satellite and simulated second: + solar (sunlit) - base consumption - task draw. A task's
+energy is drawn in proportion to its progress; a satellite shares its processing capacity
+(work units/s) equally among the tasks on board. A satellite that cannot cover this tick's
+base load plus task draw runs down to 0 within the tick: it blacks out, its running tasks are
+dropped (reason `blackout`), and it accepts nothing until its charge exceeds `restart_pct`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .state import BLACKOUT, COMPLETED, DROPPED, RUNNING, Satellites
+from .taskbook import TaskBook
+from .ticklog import TickEvents
+
+
+def progress_tasks(sats: Satellites, book: TaskBook):
+    """Running slots (R,), their satellite index (R,), tasks on board per satellite (N,)."""
+    t = book.tasks
+    run = np.flatnonzero(t.status == RUNNING)
+    sat = t.sat[run]
+    n_on = np.bincount(sat, minlength=sats.n)
+    return run, sat, n_on
+
+
+def power_step(sats: Satellites, book: TaskBook, cfg, dt: float, now: float,
+               ev: TickEvents, ledger: dict) -> None:
+    """Advance task work and satellite energy by dt simulated seconds."""
+    t = book.tasks
+    run, sat, n_on = progress_tasks(sats, book)
+    share = sats.processing_capacity[sat] / np.maximum(n_on[sat], 1)
+    dwork = np.minimum(share * dt, t.work[run] - t.work_done[run])
+    draw = t.energy_need[run] * dwork / t.work[run]
+    draw_sat = np.bincount(sat, weights=draw, minlength=sats.n)
+
+    solar = sats.solar_eu_s * dt * sats.sunlit
+    base = sats.consumption_eu_s * dt
+    avail = sats.energy_eu + solar
+    after = avail - base - draw_sat
+    dies = after < 0.0
+
+    base_used = np.where(dies, np.minimum(base, avail), base)
+    draw_used = np.where(dies, avail - base_used, draw_sat)
+    after = np.where(dies, 0.0, after)
+    spill = np.maximum(after - sats.max_energy_eu, 0.0)
+    sats.energy_eu[:] = after - spill
+
+    ledger["solar_in"] += float(solar.sum() - spill.sum())
+    ledger["consumed"] += float(base_used.sum())
+    ledger["task_draw"] += float(draw_used.sum())
+
+    ok = ~dies[sat]
+    t.work_done[run[ok]] += dwork[ok]
+    _finish(book, run, ok, now, ev)
+    restart_eu = cfg.restart_pct / 100.0 * sats.max_energy_eu
+    sats.blackout[:] = (sats.blackout | dies) & (sats.energy_eu <= restart_eu)
+
+
+def _finish(book, run, ok, now, ev) -> None:
+    """Drop the tasks of satellites that died, complete the finished ones."""
+    t = book.tasks
+    book.finish(run[~ok], DROPPED, BLACKOUT, now, ev)
+    live = run[ok]
+    done = live[t.work_done[live] >= t.work[live]]
+    book.finish(done, COMPLETED, -1, now, ev)
+
+
+def refresh_load(sats: Satellites, book: TaskBook) -> None:
+    """Recompute tasks on board, committed energy and backlog from the live table (no drift)."""
+    t = book.tasks
+    run = np.flatnonzero(t.status == RUNNING)
+    sat = t.sat[run]
+    frac_left = 1.0 - t.work_done[run] / t.work[run]
+    sats.n_tasks[:] = np.bincount(sat, minlength=sats.n)
+    sats.committed_eu[:] = np.bincount(sat, weights=t.energy_need[run] * frac_left, minlength=sats.n)
+    sats.backlog_work[:] = np.bincount(sat, weights=t.work[run] - t.work_done[run], minlength=sats.n)

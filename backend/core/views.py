@@ -1,0 +1,163 @@
+"""JSON views of the engine state, built only when asked for (REST, events, headless output).
+
+The globe frame is the compact path: float32 arrays (6 values a satellite) instead of dicts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import numpy as np
+
+from .state import ACTIVE, BLOCKED, DRONE_STATUS, GIVING_NAMES, RUNNING
+from .sun import subsolar_point
+
+SAT_FIELDS = ["lat", "lon", "alt_km", "energy_pct", "flags", "queue"]
+DRONE_FIELDS = ["lat", "lon", "alt_km", "status", "target", "battery_pct"]
+FLAG_SUNLIT, FLAG_BLACKOUT, FLAG_GIVING, FLAG_RECEIVING, FLAG_BLOCKED, FLAG_TOPUP = 1, 2, 4, 8, 16, 32
+
+
+def _ref(prefix: str, i) -> str | None:
+    return f"{prefix}-{int(i)}" if i >= 0 else None
+
+
+def sim_date(eng) -> str:
+    unix = eng.sky.epoch_unix_s + eng.sim_time
+    return datetime.fromtimestamp(unix, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def sun(eng) -> dict:
+    lat, lon = subsolar_point(eng.sky.epoch_unix_s + eng.sim_time)
+    return {"lat": float(lat), "lon": float(lon)}
+
+
+def _queues_by_sat(eng, lo: int, hi: int) -> dict[int, list[str]]:
+    """Task ids on board for satellites in [lo, hi), in task-id order."""
+    t = eng.book.tasks
+    run = np.flatnonzero((t.status == RUNNING) & (t.sat >= lo) & (t.sat < hi))
+    run = run[np.lexsort((t.task_id[run], t.sat[run]))]
+    out: dict[int, list[str]] = {}
+    for sat, tid in zip(t.sat[run].tolist(), t.task_id[run].tolist()):
+        out.setdefault(sat, []).append(f"task-{tid}")
+    return out
+
+
+def satellite(eng, i: int, queue: list[str] | None = None) -> dict:
+    s, cfg = eng.sats, eng.config
+    cap = float(s.max_energy_eu[i])
+    if queue is None:
+        queue = _queues_by_sat(eng, i, i + 1).get(i, [])
+    return {
+        "satellite_id": f"sat-{i}", "plane": int(s.plane[i]), "slot": int(s.slot[i]),
+        "position": {"lat": float(s.lat_deg[i]), "lon": float(s.lon_deg[i]), "alt": float(s.alt_km[i])},
+        "energy_amount": float(s.energy_eu[i]), "max_energy": cap,
+        "energy_pct": float(100.0 * s.energy_eu[i] / cap),
+        "consumption_rate": float(s.consumption_eu_s[i]), "solar_rate": float(s.solar_eu_s[i]),
+        "sunlit": bool(s.sunlit[i]), "blackout": bool(s.blackout[i]),
+        "processing_capacity": float(s.processing_capacity[i]), "task_queue": queue,
+        "queue_length": int(s.n_tasks[i]), "committed_energy": float(s.committed_eu[i]),
+        "backlog_work": float(s.backlog_work[i]),
+        "giving_energy": GIVING_NAMES[s.giving[i]], "beam_peer": _ref("sat", s.beam_peer[i]),
+        "receiving_from": _ref("sat", s.beam_from[i]),
+        "predicted_energy": float(s.predicted_eu[i]), "predicted_pct": float(100.0 * s.predicted_eu[i] / cap),
+        "topup_requested": bool(s.predicted_eu[i] < cfg.route_pct / 100.0 * cap),
+    }
+
+
+def drone(eng, j: int) -> dict:
+    d = eng.drones
+    target = int(d.target[j])
+    return {
+        "drone_id": f"drone-{j}", "station_id": f"gs-{int(d.station[j])}",
+        "position": {"lat": float(d.lat_deg[j]), "lon": float(d.lon_deg[j]), "alt": float(d.alt_km[j])},
+        "reserve_battery": float(d.reserve_eu[j]), "reserve_capacity": float(d.reserve_cap_eu[j]),
+        "battery": float(d.battery_eu[j]), "battery_capacity": float(d.battery_cap_eu[j]),
+        "status": DRONE_STATUS[d.status[j]],
+        "target": {"satellite_id": f"sat-{target}"} if target >= 0 else None,
+    }
+
+
+def new_task(c: dict) -> dict:
+    """The answer to add_task: the task as it will enter the queue."""
+    return {
+        "task_id": f"task-{c['id']}", "created_at": float(c["created_at"]),
+        "energy_need": c["energy_need"], "processing_power_needed": c["processing_power_needed"],
+        "priority": c["priority"], "origin": c["origin"], "status": "queued", "satellite_id": None,
+        "assigned_at": None, "progress": 0.0, "finished_at": None, "drop_reason": None,
+    }
+
+
+def stations(eng) -> list[dict]:
+    st = eng.stations
+    return [{"station_id": f"gs-{k}", "name": st.names[k], "lat": float(st.lat_deg[k]),
+             "lon": float(st.lon_deg[k])} for k in range(st.n)]
+
+
+def queues(eng) -> dict:
+    queued, running = eng.book.live_counts()
+    names = ("low", "medium", "high")
+    return {"pending": int(queued.sum()), "running": int(running.sum()),
+            "pending_by_priority": {p: int(queued[k]) for k, p in enumerate(names)},
+            "capacity": int(eng.config.queue_capacity)}
+
+
+def snapshot(eng, sat_offset: int = 0, sat_limit: int | None = None) -> dict:
+    """Whole state; satellites paged by [sat_offset, sat_offset + sat_limit)."""
+    lo = max(0, int(sat_offset))
+    hi = eng.sats.n if sat_limit is None else min(eng.sats.n, lo + max(0, int(sat_limit)))
+    qs = _queues_by_sat(eng, lo, hi)
+    return {
+        "tick": eng.tick, "sim_time": eng.sim_time, "sim_date": sim_date(eng), "paused": eng.paused,
+        "dt": eng.dt, "seed": eng.seed, "sun": sun(eng),
+        "n_satellites": eng.sats.n, "n_drones": eng.drones.n, "sat_offset": lo, "sat_limit": hi - lo,
+        "satellites": [satellite(eng, i, qs.get(i, [])) for i in range(lo, hi)],
+        "drones": [drone(eng, j) for j in range(eng.drones.n)],
+        "ground_stations": stations(eng), "queues": queues(eng),
+        "counters": {"tasks": eng.book.counters(), "events": dict(eng.totals)},
+        "energy": {k: float(v) for k, v in eng.ledger.items()},
+        "smoke": eng.smoke.to_dict(), "kpis": kpis(eng),
+        "rejected_commands": list(eng.rejected),
+    }
+
+
+def _sat_flags(eng) -> np.ndarray:
+    s = eng.sats
+    topup = s.predicted_eu < eng.config.route_pct / 100.0 * s.max_energy_eu
+    return (s.sunlit * FLAG_SUNLIT + s.blackout * FLAG_BLACKOUT + (s.giving == ACTIVE) * FLAG_GIVING
+            + (s.beam_from >= 0) * FLAG_RECEIVING + (s.giving == BLOCKED) * FLAG_BLOCKED + topup * FLAG_TOPUP)
+
+
+def frame(eng) -> dict:
+    """Globe frame: header plus little-endian float32 arrays (6 floats a satellite / drone)."""
+    s, d = eng.sats, eng.drones
+    sats = np.empty((s.n, 6), dtype="<f4")
+    sats[:, 0], sats[:, 1], sats[:, 2] = s.lat_deg, s.lon_deg, s.alt_km
+    sats[:, 3] = 100.0 * s.energy_eu / s.max_energy_eu
+    sats[:, 4], sats[:, 5] = _sat_flags(eng), s.n_tasks
+    dr = np.empty((d.n, 6), dtype="<f4")
+    dr[:, 0], dr[:, 1], dr[:, 2] = d.lat_deg, d.lon_deg, d.alt_km
+    dr[:, 3], dr[:, 4] = d.status, d.target
+    dr[:, 5] = 100.0 * d.battery_eu / np.maximum(d.battery_cap_eu, 1e-12)
+    g = np.flatnonzero(s.giving == ACTIVE)
+    beams = np.empty((len(g), 3), dtype="<f4")
+    beams[:, 0], beams[:, 1], beams[:, 2] = g, s.beam_peer[g], eng.config.rate_eu_per_s
+    return {"n_satellites": s.n, "n_drones": d.n, "n_beams": len(g), "sun": sun(eng),
+            "sim_date": sim_date(eng), "sat_fields": SAT_FIELDS, "drone_fields": DRONE_FIELDS,
+            "sats": sats.reshape(-1), "drones": dr.reshape(-1), "beams": beams.reshape(-1)}
+
+
+def kpis(eng) -> dict:
+    """Headline numbers for the HUD: this tick's flows, live totals, latency, energy."""
+    s, d, c = eng.sats, eng.drones, eng.last_counts
+    queued, running = eng.book.live_counts()
+    flying = np.isin(d.status, [2, 3, 4])  # enroute, docking, returning
+    return {
+        "tasks_created": c["task.created"], "tasks_completed": c["task.completed"],
+        "tasks_dropped": c["task.dropped"], "pending": int(queued.sum()), "running": int(running.sum()),
+        "delegation_latency_s": eng.book.latency_percentiles(),
+        "mean_energy_pct": float(np.mean(100.0 * s.energy_eu / s.max_energy_eu)) if s.n else 0.0,
+        "sunlit": int(s.sunlit.sum()), "blackout": int(s.blackout.sum()),
+        "low_energy": int(np.count_nonzero(s.energy_eu < eng.config.low_watermark_pct / 100.0 * s.max_energy_eu)),
+        "active_beams": int(np.count_nonzero(s.giving == ACTIVE)), "drones_flying": int(flying.sum()),
+        "energy": {k: float(v) for k, v in eng.ledger.items()},
+    }
