@@ -1,0 +1,91 @@
+"""App factory: Flask + Flask-SocketIO around the engine.
+
+`socketio` is created at module level and bound in `create_app` with `init_app`; the async mode
+is chosen here, once, from configuration (ASYNC_MODE: gevent by default, threading, eventlet).
+The entry point (`python -m backend`) monkey-patches for gevent/eventlet before importing this.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import orjson
+from flask import Flask
+from flask_socketio import SocketIO
+
+from backend import config as config_mod
+from backend.core.engine import Engine
+from backend.core.params import SimConfig
+from backend.core.scenario import Scenario
+from backend.events import Hub
+from backend.loops import Loops
+from backend.metrics import Metrics
+from backend.routes import register as register_routes
+from backend.routes.web import NotApiConverter
+from backend.runtime import Runtime
+from backend.utils.errors import register_error_handlers
+from backend.ws import VppNamespace
+
+log = logging.getLogger(__name__)
+
+socketio = SocketIO()
+
+
+class OrjsonForSocketIO:
+    """The json module python-socketio uses for packets: orjson (10k satellites in ~1 ms)."""
+
+    @staticmethod
+    def dumps(obj, **_kwargs) -> str:
+        return orjson.dumps(obj, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+
+    @staticmethod
+    def loads(text, **_kwargs):
+        return orjson.loads(text)
+
+
+@dataclass
+class Services:
+    """What the routes, the namespace and the loops share (app.extensions["vpp"])."""
+
+    settings: config_mod.Settings
+    rt: Runtime
+    hub: Hub
+    loops: Loops
+    metrics: Metrics
+
+
+def build_engine(settings: config_mod.Settings) -> Engine:
+    """The engine from SIM_* / SCENARIO_* overrides and SEED; bad values fail at start."""
+    return Engine(config=SimConfig(settings.sim), scenario=Scenario().updated(settings.scenario),
+                  seed=settings.SEED)
+
+
+def _init_socketio(app: Flask, st: config_mod.Settings) -> None:
+    origins = "*" if st.CORS_ORIGINS.strip() == "*" else [o.strip() for o in st.CORS_ORIGINS.split(",")]
+    socketio.init_app(app, async_mode=st.ASYNC_MODE, json=OrjsonForSocketIO,
+                      cors_allowed_origins=origins, ping_interval=st.PING_INTERVAL_S,
+                      ping_timeout=st.PING_TIMEOUT_S, max_http_buffer_size=st.MAX_BODY_BYTES)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Defaults, then environment / .env, then `test_config`; starts the loops once."""
+    st = config_mod.load(test_config)
+    logging.basicConfig(level=st.LOG_LEVEL.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = Flask(__name__, static_folder=None)
+    app.config.update(MAX_CONTENT_LENGTH=st.MAX_BODY_BYTES, SETTINGS=st)
+    app.url_map.converters["notapi"] = NotApiConverter
+    _init_socketio(app, st)
+    metrics = Metrics()
+    rt = Runtime(build_engine(st), socketio.server.eio.create_event, st.QUERY_TIMEOUT_S)
+    hub = Hub(socketio.server, st, metrics)
+    svc = Services(st, rt, hub, Loops(socketio, rt, hub, metrics, st), metrics)
+    app.extensions["vpp"] = svc
+    register_error_handlers(app)
+    register_routes(app, test_hooks=st.TEST_HOOKS)
+    socketio.on_namespace(VppNamespace(svc))
+    if st.SMOKE_AUTOSTART:
+        rt.submit({"type": "smoke_start", "qps": st.SMOKE_QPS, "burst": st.SMOKE_BURST})
+    svc.loops.start()
+    log.info("app ready: async_mode=%s, %s", socketio.server.eio.async_mode, st.scenario or "default scenario")
+    return app

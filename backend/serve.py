@@ -1,0 +1,66 @@
+"""Entry point: monkey-patch for the configured async mode, build the app, serve HOST:PORT.
+
+With PORT=0 the OS picks a free port; the chosen one is printed as `listening on http://...`
+(the test fixture reads it).
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _patch(mode: str) -> None:
+    """gevent/eventlet need the standard library patched before anything else is imported."""
+    if mode == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+    elif mode == "eventlet":
+        import eventlet
+
+        eventlet.monkey_patch()
+
+
+def _bind(host: str, port: int):
+    """A listening socket (port 0: a free one), created here so the real port is known."""
+    import socket
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(512)
+    return sock
+
+
+def _serve(app, sio, host: str, port: int, mode: str) -> None:
+    sock = _bind(host, port)
+    url = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{sock.getsockname()[1]}"
+    print(f"listening on {url} (async_mode={mode})", flush=True)
+    if mode == "gevent":
+        from gevent import pywsgi
+
+        pywsgi.WSGIServer(sock, app, log=None).serve_forever()
+    elif mode == "eventlet":
+        import eventlet.wsgi
+
+        eventlet.wsgi.server(sock, app, log_output=False)
+    else:
+        from werkzeug.serving import make_server
+
+        make_server(host, sock.getsockname()[1], app, threaded=True, fd=sock.fileno()).serve_forever()
+
+
+def main() -> None:
+    from backend.config import async_mode_from_env
+
+    mode = async_mode_from_env()
+    _patch(mode)
+    from backend.app import create_app, socketio
+    from backend.config import load
+
+    settings = load()
+    app = create_app()
+    try:
+        _serve(app, socketio, settings.HOST, settings.PORT, mode)
+    except KeyboardInterrupt:
+        sys.exit(0)

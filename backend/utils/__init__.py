@@ -1,0 +1,1 @@
+"""Web-layer helpers: the one API error type, strict JSON parsing, body schemas."""

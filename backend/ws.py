@@ -1,0 +1,105 @@
+"""The Socket.IO namespace `/ws`: connect (state first, then live events), subscriptions, stats.
+
+Payloads from clients go through the same schema validator as REST bodies; a bad payload is
+answered (ack) with {"error": {code, message, field}}.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, Namespace
+
+from backend.events import NS, SUBSCRIBABLE
+from backend.runtime import snapshot
+from backend.utils.errors import ApiError
+from backend.utils.schema import Field, Schema, validate
+
+log = logging.getLogger(__name__)
+
+EVENTS_FIELD = Field("array", doc="event names (see docs/api.md)")
+SUBSCRIBE = Schema("Subscribe", {
+    "events": Field("array", required=True, doc=f"names among {list(SUBSCRIBABLE)}"),
+    "max_per_tick": Field("integer", min=0, max=100000, doc="lower the per-kind cap for this client"),
+})
+CONNECT = Schema("ConnectAuth", {
+    "events": Field("array", doc="initial subscriptions (default: every event)"),
+    "max_per_tick": Field("integer", min=0, max=100000),
+    "sat_limit": Field("integer", min=0, max=10000000, doc="satellites in the connect-time state"),
+})
+
+
+def _names(body: dict) -> list:
+    names = body.get("events", list(SUBSCRIBABLE))
+    for i, name in enumerate(names):
+        if name not in SUBSCRIBABLE:
+            raise ApiError(400, "unknown_event", f"events[{i}]: unknown event {name!r}", f"events[{i}]")
+    return names
+
+
+class VppNamespace(Namespace):
+    """One namespace class for /ws (connect, disconnect, subscribe, unsubscribe, stats, state)."""
+
+    def __init__(self, services):
+        super().__init__(NS)
+        self.svc = services
+
+    def on_connect(self, auth=None):
+        try:
+            opts = validate(auth or {}, CONNECT)
+            names = _names(opts)
+        except ApiError as err:
+            raise ConnectionRefusedError(err.body()) from None
+        eio_sid = self.socketio.server.manager.eio_sid_from_sid(request.sid, NS)
+        self.svc.hub.register(request.sid, eio_sid, names, opts.get("max_per_tick"))
+        limit = opts.get("sat_limit", self.svc.settings.CONNECT_SAT_LIMIT)
+        self.socketio.start_background_task(self._send_state, request.sid, limit, True)
+
+    def _send_state(self, sid: str, sat_limit: int, then_ready: bool) -> None:
+        """Send the current snapshot to one client, then let live events flow to it."""
+        try:
+            snap = snapshot(self.svc.rt, sat_limit=sat_limit)
+        except ApiError as err:
+            log.warning("state for %s unavailable: %s", sid, err.message)
+            self.socketio.emit("error", err.body(), to=sid, namespace=NS)
+            snap = None
+        if snap is not None:
+            self.socketio.emit("state", snap, to=sid, namespace=NS)
+        if then_ready:
+            self.svc.hub.make_ready(sid)
+
+    def on_disconnect(self, reason=None):
+        self.svc.hub.unregister(request.sid)
+
+    def on_subscribe(self, data=None):
+        return self._change(data, self.svc.hub.subscribe, with_cap=True)
+
+    def on_unsubscribe(self, data=None):
+        return self._change(data, self.svc.hub.unsubscribe, with_cap=False)
+
+    def _change(self, data, apply, with_cap: bool) -> dict:
+        try:
+            body = validate(data if isinstance(data, dict) else _not_object(data), SUBSCRIBE)
+            names = _names(body)
+            args = (body.get("max_per_tick"),) if with_cap else ()
+            return {"ok": True, **apply(request.sid, names, *args)}
+        except ApiError as err:
+            return err.body()
+        except KeyError:
+            return ApiError(409, "not_connected", "client is not registered").body()
+
+    def on_stats(self, data=None):
+        client = self.svc.hub.clients.get(request.sid)
+        return client.stats() if client else ApiError(409, "not_connected", "unknown client").body()
+
+    def on_state(self, data=None):
+        """Resync on demand: a fresh `state` event (same as at connect)."""
+        limit = (data or {}).get("sat_limit", self.svc.settings.CONNECT_SAT_LIMIT) if isinstance(data, dict) \
+            else self.svc.settings.CONNECT_SAT_LIMIT
+        self.socketio.start_background_task(self._send_state, request.sid, limit, False)
+        return {"ok": True}
+
+
+def _not_object(data):
+    raise ApiError(400, "invalid_type", f"payload must be an object, got {data!r}", None)
