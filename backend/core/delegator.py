@@ -1,6 +1,48 @@
-"""TaskDelegator: assign queued tasks to satellites (interface first; fast path follows).
+"""TaskDelegator: assign queued tasks to satellites, exactly as a sequential argmax would.
 
-See the module docstring of the finished version for the score definition.
+The definition (this is the documentation of the score)
+-------------------------------------------------------
+Tasks are taken one at a time in the given order (the caller orders them: high priority first,
+then oldest). For task t and satellite s, with the state as left by the earlier tasks:
+
+    avail        = energy_eu - committed_eu                                   EU
+    a            = clip(avail / max_energy_eu, 0, 1)                          available_energy_norm
+    backlog_s    = backlog_work / processing_capacity                         s
+    spare        = clip(1 - backlog_s / max_backlog_s, 0, 1)                  spare_processing_norm
+    q            = n_tasks / max_queue                                        task_queue_norm
+    d            = pos_ecef_km[s] - origin_ecef_km[t];  rng = |d|             slant range, km
+    dcost        = rng / sqrt(|pos|^2 - R^2)   (0 without origin)             distance_cost_norm
+    head         = avail - energy_need                                        EU left after the task
+    boost        = pf[priority] * clip(head / max_energy_eu, 0, 1),  pf = (0, 0.5, 1)
+    score        = w1*a + w2*spare + w3*(1 - q) - w4*dcost + w5*boost
+
+`sqrt(|pos|^2 - R^2)` is the slant range to the horizon (0 deg elevation) from the satellite's
+altitude, so dcost is about 1 for a satellite on the origin's horizon. `boost` is the priority
+term: a high-priority task prefers the satellite with the most energy left after running it;
+since `head` differs between satellites it changes the choice (a low task ignores it).
+
+Eligible: not blackout; head >= energy_margin_pct/100 * max_energy_eu; n_tasks < max_queue;
+backlog_s + work / processing_capacity <= max_backlog_s; and, for a task with an origin, the
+satellite's elevation seen from the origin is at least min_elevation_deg, evaluated as
+dot(up, d) >= sin(min_elevation) * rng with up = origin / |origin| (spherical Earth). A
+satellite below that elevation (by default: below the horizon) is ineligible, not penalised.
+
+The task goes to the eligible satellite with the highest score, ties to the lowest index;
+none eligible gives -1. Then n_tasks += 1, committed_eu += energy_need, backlog_work += work.
+Expressions are evaluated left to right in float64 exactly as written, so any implementation
+of this definition (the tests hold a plain loop) gets the same bits.
+
+How it is fast and still exact
+------------------------------
+An assignment only lowers its satellite's score and eligibility (weights, energy_need and work
+are >= 0), and leaves every other satellite untouched. So a task's best satellite computed
+on the state at the start of the call (S0) is still its best, unless that very satellite was
+taken since; more generally, each task keeps a prefix of its candidates in S0 order, and the
+walk in task order only re-scores the prefix entries whose satellite was taken since S0 (see
+`_decide`). Finding each task's prefix is vectorised: satellites are split into tiers by an
+upper bound U on any task's score; each tier has an equal-area lat/lon cell grid, and a task
+with an origin only scores the tier's satellites in cells that meet its visibility cap. A task
+stops descending tiers once its best exact score beats every U below (`_search`).
 """
 
 from __future__ import annotations
@@ -13,6 +55,12 @@ import numpy as np
 from .constants import EARTH_RADIUS_KM
 
 PRIORITY_FACTOR = (0.0, 0.5, 1.0)  # pf[priority], low / medium / high
+_PREFIX_MAX = 8  # candidates kept per task for conflict resolution
+_PREFIX_GAP = 0.05  # ... within this score of the task's best
+_TIER0_PER_CAP = 24  # satellites the first tier puts in a typical visibility cap
+_TIER_GROWTH = 4
+_PAD_RAD = 1e-7  # angular slack of the cap pruning (~0.6 m); the exact test decides
+_MAX_PAIRS = 1 << 21  # pairs scored per vectorised chunk (memory bound)
 
 
 @dataclass
@@ -21,8 +69,8 @@ class TaskBatch:
 
     origin_ecef_km: np.ndarray  # (T, 3) km, ignored where has_origin is False
     has_origin: np.ndarray  # bool
-    energy_need: np.ndarray  # EU
-    work: np.ndarray  # work units
+    energy_need: np.ndarray  # EU, >= 0
+    work: np.ndarray  # work units, >= 0
     priority: np.ndarray  # int8: 0 low, 1 medium, 2 high
 
 
@@ -32,59 +80,398 @@ class SatLoad:
 
     pos_ecef_km: np.ndarray  # (N, 3) km
     energy_eu: np.ndarray
-    max_energy_eu: np.ndarray
-    committed_eu: np.ndarray  # mutated
+    max_energy_eu: np.ndarray  # EU, > 0
+    committed_eu: np.ndarray  # EU, mutated
     backlog_work: np.ndarray  # work units, mutated
-    processing_capacity: np.ndarray  # work units / s
+    processing_capacity: np.ndarray  # work units / s, > 0
     n_tasks: np.ndarray  # int32, mutated
     blackout: np.ndarray  # bool
 
 
 def delegate(tasks: TaskBatch, sats: SatLoad, cfg) -> tuple[np.ndarray, np.ndarray]:
-    """Assign each task in order; returns (sat_index int64 (T,), -1 none; score float64 (T,))."""
-    t = len(tasks.energy_need)
-    out_i = np.full(t, -1, dtype=np.int64)
-    out_s = np.full(t, np.nan)
-    for k in range(t):
-        score = _full_scores(tasks, k, sats, cfg)
-        best = int(np.argmax(score))
-        if score[best] > -np.inf:
-            out_i[k], out_s[k] = best, score[best]
-            _assign(sats, best, tasks.energy_need[k], tasks.work[k])
-    return out_i, out_s
+    """Assign each task in order (see the module docstring).
+
+    Returns (sat_index int64 (T,), -1 = no eligible satellite; score float64 (T,), nan when -1).
+    Mutates sats.n_tasks, sats.committed_eu and sats.backlog_work for each assignment.
+    """
+    _check(tasks)
+    n_t = len(tasks.energy_need)
+    if n_t == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    ctx = _Context(tasks, sats, cfg)
+    prefix = _prefixes(ctx)
+    return _walk(ctx, prefix)
 
 
-def _assign(sats: SatLoad, s: int, need: float, work: float) -> None:
-    sats.n_tasks[s] += 1
-    sats.committed_eu[s] += need
-    sats.backlog_work[s] += work
+def _check(tasks: TaskBatch) -> None:
+    """The exactness argument needs non-negative task needs."""
+    for name in ("energy_need", "work"):
+        v = np.asarray(getattr(tasks, name))
+        if v.size and not np.all(v >= 0):
+            raise ValueError(f"{name}(={v[~(v >= 0)][0]!r}) must be >= 0 and finite")
 
 
-def _full_scores(tasks: TaskBatch, k: int, sats: SatLoad, cfg) -> np.ndarray:
-    """Score of task k on every satellite, -inf where ineligible. (N,)"""
-    p = sats.pos_ecef_km
-    avail = sats.energy_eu - sats.committed_eu
-    maxe = sats.max_energy_eu
-    backlog_s = sats.backlog_work / sats.processing_capacity
-    base = (
-        cfg.w1 * np.clip(avail / maxe, 0.0, 1.0)
-        + cfg.w2 * np.clip(1.0 - backlog_s / cfg.max_backlog_s, 0.0, 1.0)
-        + cfg.w3 * (1.0 - sats.n_tasks / cfg.max_queue)
-    )
-    need, work = float(tasks.energy_need[k]), float(tasks.work[k])
-    head = avail - need
-    ok = ~sats.blackout & (head >= (cfg.energy_margin_pct / 100.0) * maxe)
-    ok &= (sats.n_tasks < cfg.max_queue) & (backlog_s + work / sats.processing_capacity <= cfg.max_backlog_s)
-    dcost = 0.0
-    if tasks.has_origin[k]:
-        o = tasks.origin_ecef_km[k]
-        dx, dy, dz = p[:, 0] - o[0], p[:, 1] - o[1], p[:, 2] - o[2]
+# ---- per-satellite terms ------------------------------------------------------------------
+
+
+class _Context:
+    """Task arrays, satellite terms (updated in place during the walk), tiers and config."""
+
+    def __init__(self, tb: TaskBatch, sats: SatLoad, cfg):
+        self.sats, self.cfg = sats, cfg
+        self.scratch = None
+        self.w = (float(cfg.w1), float(cfg.w2), float(cfg.w3), float(cfg.w4), float(cfg.w5))
+        self.maxq, self.maxb = int(cfg.max_queue), float(cfg.max_backlog_s)
+        self.margin_frac = cfg.energy_margin_pct / 100.0
+        self.sin_el = math.sin(math.radians(cfg.min_elevation_deg))
+        self._tasks(tb)
+        self._sat_terms(sats)
+        self.tiers = _make_tiers(self)
+
+    def _tasks(self, tb: TaskBatch) -> None:
+        o = np.asarray(tb.origin_ecef_km, dtype=np.float64).reshape(-1, 3)
+        self.has_origin = np.asarray(tb.has_origin, dtype=bool)
+        self.ox, self.oy, self.oz = o[:, 0].copy(), o[:, 1].copy(), o[:, 2].copy()
+        with np.errstate(invalid="ignore", divide="ignore"):  # rows without origin
+            on = np.sqrt(self.ox * self.ox + self.oy * self.oy + self.oz * self.oz)
+            self.ux, self.uy, self.uz = self.ox / on, self.oy / on, self.oz / on
+        self.o_norm = on
+        self.need = np.asarray(tb.energy_need, dtype=np.float64)
+        self.work = np.asarray(tb.work, dtype=np.float64)
+        self.pf = np.asarray(PRIORITY_FACTOR)[np.asarray(tb.priority, dtype=np.int64)]
+
+    def _sat_terms(self, s: SatLoad) -> None:
+        p = np.asarray(s.pos_ecef_km, dtype=np.float64)
+        self.x, self.y, self.z = p[:, 0].copy(), p[:, 1].copy(), p[:, 2].copy()
+        r2 = self.x * self.x + self.y * self.y + self.z * self.z
+        self.r = np.sqrt(r2)
+        self.hor = np.sqrt(np.maximum(r2 - EARTH_RADIUS_KM * EARTH_RADIUS_KM, 0.0))
+        self.maxe = np.asarray(s.max_energy_eu, dtype=np.float64)
+        self.cap = np.asarray(s.processing_capacity, dtype=np.float64)
+        self.marg = self.margin_frac * self.maxe
+        self.live = ~np.asarray(s.blackout, dtype=bool) & (s.n_tasks < self.maxq)
+        self.room = self.live.copy()
+        self.avail = s.energy_eu - s.committed_eu
+        self.bs = s.backlog_work / self.cap
+        w1, w2, w3, _, w5 = self.w
+        self.base = (w1 * np.clip(self.avail / self.maxe, 0.0, 1.0)
+                     + w2 * np.clip(1.0 - self.bs / self.maxb, 0.0, 1.0)
+                     + w3 * (1.0 - s.n_tasks / self.maxq))
+        # Upper bound of any task's score (dcost >= 0, pf <= 1, head <= avail); same rounding.
+        self.ubound = self.base + w5 * np.clip(self.avail / self.maxe, 0.0, 1.0)
+
+    def update(self, s: int, k: int) -> None:
+        """Assign task k to satellite s: state arrays and this context's terms, in place."""
+        st = self.sats
+        st.n_tasks[s] += 1
+        st.committed_eu[s] += self.need[k]
+        st.backlog_work[s] += self.work[k]
+        n = int(st.n_tasks[s])
+        avail = float(st.energy_eu[s]) - float(st.committed_eu[s])
+        bs = float(st.backlog_work[s]) / float(self.cap[s])
+        self.avail[s], self.bs[s], self.room[s] = avail, bs, n < self.maxq
+        w1, w2, w3 = self.w[:3]
+        self.base[s] = (w1 * _clip01(avail / float(self.maxe[s])) + w2 * _clip01(1.0 - bs / self.maxb)
+                        + w3 * (1.0 - n / self.maxq))
+
+
+def _clip01(v: float) -> float:
+    return min(max(v, 0.0), 1.0)
+
+
+# ---- scoring ------------------------------------------------------------------------------
+
+
+def _score_pairs(c: _Context, g: np.ndarray, k: np.ndarray, origin: bool):
+    """Scores of (task k[i], satellite g[i]) pairs on the current terms, -inf if ineligible.
+
+    Returns (score (P,), w4*dcost (P,)); `origin` says whether these tasks have origins.
+    """
+    avail, maxe = c.avail[g], c.maxe[g]
+    head = avail - c.need[k]
+    ok = c.room[g] & (head >= c.marg[g])
+    ok &= c.bs[g] + c.work[k] / c.cap[g] <= c.maxb
+    if origin:
+        dx, dy, dz = c.x[g] - c.ox[k], c.y[g] - c.oy[k], c.z[g] - c.oz[k]
         rng = np.sqrt(dx * dx + dy * dy + dz * dz)
-        hor = np.sqrt((p[:, 0] * p[:, 0] + p[:, 1] * p[:, 1] + p[:, 2] * p[:, 2]) - EARTH_RADIUS_KM**2)
-        dcost = rng / hor
-        on = math.sqrt(o[0] * o[0] + o[1] * o[1] + o[2] * o[2])
-        ux, uy, uz = o[0] / on, o[1] / on, o[2] / on
-        ok &= (ux * dx + uy * dy + uz * dz) / rng >= math.sin(math.radians(cfg.min_elevation_deg))
-    pb = PRIORITY_FACTOR[int(tasks.priority[k])] * np.clip(head / maxe, 0.0, 1.0)
-    score = base - cfg.w4 * dcost + cfg.w5 * pb
-    return np.where(ok, score, -np.inf)
+        ok &= c.ux[k] * dx + c.uy[k] * dy + c.uz[k] * dz >= c.sin_el * rng
+        w4dc = c.w[3] * (rng / c.hor[g])
+    else:
+        w4dc = np.zeros(len(g))
+    score = c.base[g] - w4dc + c.w[4] * (c.pf[k] * np.clip(head / maxe, 0.0, 1.0))
+    return np.where(ok, score, -np.inf), w4dc
+
+
+def _score_one(c: _Context, k: int, s: int, w4dc: float) -> float:
+    """Current score of task k on satellite s (-inf if ineligible), in Python floats.
+
+    Same operations in the same order as `_score_pairs`, hence the same bits.
+    """
+    avail, maxe, cap = float(c.avail[s]), float(c.maxe[s]), float(c.cap[s])
+    head = avail - float(c.need[k])
+    if not (c.room[s] and head >= float(c.marg[s])):
+        return -math.inf
+    if not (float(c.bs[s]) + float(c.work[k]) / cap <= c.maxb):
+        return -math.inf
+    return float(c.base[s]) - w4dc + c.w[4] * (float(c.pf[k]) * _clip01(head / maxe))
+
+
+# ---- tiers and the cell grid ----------------------------------------------------------------
+
+
+@dataclass
+class _Tier:
+    """Live satellites with U in one band; `gidx` in grid cell order, `start` (cells+1,)."""
+
+    gidx: np.ndarray
+    ceil: float  # max U of all later tiers (-inf for the last): scores beating it are final
+    start: np.ndarray | None = None
+    nb: int = 0  # equal-area latitude bands (uniform in z)
+    nl: int = 0  # longitude cells per band
+
+
+def _make_tiers(c: _Context) -> list[_Tier]:
+    """Split live satellites by U, highest first; sizes grow by _TIER_GROWTH."""
+    live = np.flatnonzero(c.live)
+    _caps(c, live)
+    if len(live) == 0:
+        return []
+    u = c.ubound[live]
+    first = max(1, math.ceil(_TIER0_PER_CAP / c.cap_frac))
+    kth = [first * _TIER_GROWTH**i for i in range(64) if first * _TIER_GROWTH**i < len(live)]
+    thr = -np.partition(-u, kth)[kth] if kth else np.zeros(0)  # descending thresholds
+    tier_id = len(thr) - np.searchsorted(thr[::-1], u, side="right")
+    members = [live[tier_id == i] for i in range(len(thr) + 1)]
+    members = [m for m in members if len(m)]
+    tops = [float(np.max(c.ubound[m])) for m in members] + [-math.inf]
+    tiers = [_Tier(m, tops[i + 1]) for i, m in enumerate(members)]
+    if c.has_origin.any():
+        for t in tiers:
+            _build_grid(c, t)
+    return tiers
+
+
+def _caps(c: _Context, live: np.ndarray) -> None:
+    """Visibility cap of each task's origin: centre lat/lon and angular radius (rad), padded.
+
+    Elevation falls with the central angle and rises with the satellite radius, so the cap
+    for the highest live satellite contains every satellite that can be eligible.
+    """
+    r_max = float(np.max(c.r[live])) if len(live) else EARTH_RADIUS_KM
+    e = math.radians(c.cfg.min_elevation_deg)
+    ho = c.has_origin
+    ratio = np.where(ho, c.o_norm, 0.0) * math.cos(e) / r_max
+    lam = np.clip(np.arccos(np.clip(ratio, -1.0, 1.0)) - e, 0.0, math.pi) + _PAD_RAD
+    c.cap_lam = np.where(ho, lam, math.pi)
+    c.cap_lat = np.arcsin(np.clip(np.where(ho, c.uz, 0.0), -1.0, 1.0))
+    c.cap_lon = np.arctan2(np.where(ho, c.uy, 0.0), np.where(ho, c.ux, 1.0))
+    lam_max = float(np.max(c.cap_lam[ho])) if ho.any() else math.pi
+    c.cap_frac = min(1.0, (1.0 - math.cos(min(lam_max, math.pi))) / 2.0)
+
+
+def _build_grid(c: _Context, t: _Tier) -> None:
+    """Sort the tier's satellites by (z band, longitude cell); about one satellite a cell."""
+    g = t.gidx
+    t.nb = int(np.clip(math.isqrt(len(g) // 2), 1, 90))
+    t.nl = 2 * t.nb
+    r = c.r[g]
+    band = np.clip(np.floor((c.z[g] / r + 1.0) * (0.5 * t.nb)), 0, t.nb - 1)
+    lon = np.arctan2(c.y[g], c.x[g])
+    cell = np.clip(np.floor((lon + math.pi) * (t.nl / (2 * math.pi))), 0, t.nl - 1)
+    key = (band * t.nl + cell).astype(np.int16)
+    order = np.argsort(key, kind="stable")
+    t.gidx = g[order]
+    t.start = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=t.nb * t.nl))))
+
+
+def _grid_pairs(c: _Context, t: _Tier, ks: np.ndarray):
+    """(satellite, task) pairs of tier t's cells that meet the caps of tasks ks (ascending)."""
+    lat, lam = c.cap_lat[ks], c.cap_lam[ks]
+    blo = _band_of(np.sin(np.maximum(lat - lam, -math.pi / 2)), t.nb)
+    bhi = _band_of(np.sin(np.minimum(lat + lam, math.pi / 2)), t.nb)
+    rep, band = _expand(blo, bhi - blo + 1)
+    za, zb = -1.0 + 2.0 * band / t.nb, -1.0 + 2.0 * (band + 1) / t.nb
+    hw = _half_width(lat[rep], lam[rep], np.arcsin(np.clip(za, -1, 1)), np.arcsin(np.clip(zb, -1, 1)))
+    s, e = _cell_ranges(t, band, c.cap_lon[ks][rep], hw)
+    rec, pos = _expand(s.ravel(), (e - s).ravel())
+    return t.gidx[pos], ks[np.repeat(rep, 2)[rec]]
+
+
+def _band_of(z: np.ndarray, nb: int) -> np.ndarray:
+    return np.clip(np.floor((z + 1.0) * (0.5 * nb)), 0, nb - 1).astype(np.int64)
+
+
+def _expand(first: np.ndarray, count: np.ndarray):
+    """Runs first[i] .. first[i]+count[i]-1, concatenated: (run index, value) per element."""
+    count = np.maximum(count, 0)
+    run = np.repeat(np.arange(len(count)), count)
+    offs = np.cumsum(count) - count
+    return run, np.arange(len(run)) + np.repeat(first - offs, count)
+
+
+def _half_width(lat_c, lam, lat_a, lat_b):
+    """Largest longitude half-width (rad) of a cap within latitudes [lat_a, lat_b].
+
+    The cap's width peaks at sin(lat) = sin(lat_c) / cos(lam) (or at the pole inside it), so
+    the band's widest latitude is that one clipped to the band. -1 if the band misses the cap.
+    """
+    cl = np.cos(lam)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        peak = np.arcsin(np.clip(np.sin(lat_c) / cl, -1.0, 1.0))
+        lat = np.clip(np.where(cl > 0, peak, 0.0), lat_a, lat_b)
+        den = np.cos(lat) * np.cos(lat_c)
+        g = (cl - np.sin(lat) * np.sin(lat_c)) / den
+    hw = np.arccos(np.clip(np.where(den > 1e-12, g, -1.0), -1.0, 1.0)) + _PAD_RAD
+    full = (lam >= math.pi / 2) | (den <= 1e-12) | (g <= -1.0)
+    return np.where(full, 2 * math.pi, np.where(g > 1.0 + 1e-12, -1.0, hw))
+
+
+def _cell_ranges(t: _Tier, band, lon_c, hw):
+    """Sorted-position ranges (start, end) shape (R, 2): a longitude window may wrap in two."""
+    f = t.nl / (2 * math.pi)
+    lo = np.floor((lon_c - hw + math.pi) * f).astype(np.int64)
+    hi = np.floor((lon_c + hw + math.pi) * f).astype(np.int64)
+    full = (hi - lo + 1 >= t.nl)
+    lo, hi = np.where(full, 0, lo), np.where(full, t.nl - 1, hi)
+    a1 = np.where(lo < 0, lo + t.nl, lo)
+    b1 = np.where(lo < 0, t.nl - 1, np.minimum(hi, t.nl - 1))
+    b2 = np.where(lo < 0, hi, np.where(hi >= t.nl, hi - t.nl, -1))
+    row = band * t.nl
+    s = np.stack([t.start[row + a1], t.start[row]], axis=1)
+    e = np.stack([t.start[row + b1 + 1], t.start[row + b2 + 1]], axis=1)
+    e = np.where((hw < 0)[:, None], s, e)
+    return s, e
+
+
+# ---- candidate search -----------------------------------------------------------------------
+
+
+def _tier_pairs(c: _Context, t: _Tier, ks: np.ndarray, origin: bool):
+    """Candidate (satellite, task) pairs of tier t for tasks ks, in chunks of bounded size."""
+    if origin:
+        per = max(1, int(len(t.gidx) * min(1.0, 2.0 * c.cap_frac)) + 1)
+    else:
+        per = len(t.gidx)
+    step = max(1, _MAX_PAIRS // per)
+    for i in range(0, len(ks), step):
+        kc = ks[i : i + step]
+        if origin:
+            yield _grid_pairs(c, t, kc)
+        else:
+            yield np.tile(t.gidx, len(kc)), np.repeat(kc, len(t.gidx))
+
+
+def _search(c: _Context, ks: np.ndarray, origin: bool, best, theta, parts) -> None:
+    """Score tasks ks tier by tier on the current terms until their best beats the next U.
+
+    Fills best[k] (best score, -inf none), theta[k] (U bound of all unscored satellites)
+    and appends the eligible scored pairs (task, sat, score, w4*dcost) to parts.
+    """
+    active = ks
+    for t in c.tiers:
+        if len(active) == 0:
+            return
+        for g, k in _tier_pairs(c, t, active, origin):
+            sc, w4dc = _score_pairs(c, g, k, origin)
+            keep = sc > -np.inf
+            parts.append((k[keep], g[keep], sc[keep], w4dc[keep]))
+            np.maximum.at(best, k[keep], sc[keep])
+        theta[active] = t.ceil
+        active = active[best[active] <= t.ceil]
+
+
+@dataclass
+class _Prefix:
+    """Per task, the first candidates in S0 order (score desc, index asc), flat with ptr."""
+
+    sat: list
+    score: list
+    w4dc: list
+    ptr: list
+    complete: list  # the prefix holds every satellite eligible at S0
+
+
+def _prefixes(c: _Context) -> _Prefix:
+    n_t = len(c.need)
+    best, theta = np.full(n_t, -np.inf), np.full(n_t, -np.inf)
+    parts: list = []
+    for origin in (True, False):
+        ks = np.flatnonzero(c.has_origin == origin)
+        if len(ks):
+            _search(c, ks, origin, best, theta, parts)
+    k, g, sc, w4dc = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0) for i in range(4))
+    k, g = k.astype(np.int64), g.astype(np.int64)
+    n_elig = np.bincount(k, minlength=n_t)
+    keep = (sc > theta[k]) & (sc >= best[k] - _PREFIX_GAP)
+    k, g, sc, w4dc = k[keep], g[keep], sc[keep], w4dc[keep]
+    order = np.lexsort((g, -sc, k))
+    k, g, sc, w4dc = k[order], g[order], sc[order], w4dc[order]
+    count = np.bincount(k, minlength=n_t)
+    first = np.cumsum(count) - count
+    top = np.arange(len(k)) - first[k] < _PREFIX_MAX
+    k, g, sc, w4dc = k[top], g[top], sc[top], w4dc[top]
+    complete = (theta == -np.inf) & (count == n_elig) & (count <= _PREFIX_MAX)
+    ptr = np.concatenate(([0], np.cumsum(np.bincount(k, minlength=n_t))))
+    return _Prefix(g.tolist(), sc.tolist(), w4dc.tolist(), ptr.tolist(), complete.tolist())
+
+
+# ---- the walk in task order -----------------------------------------------------------------
+
+
+def _walk(c: _Context, pre: _Prefix) -> tuple[np.ndarray, np.ndarray]:
+    """Sequential pass; a task whose S0 best is untaken takes it without any scoring."""
+    n_t = len(c.need)
+    out_i, out_s = [-1] * n_t, [math.nan] * n_t
+    taken: set = set()
+    sat, score, ptr = pre.sat, pre.score, pre.ptr
+    for k in range(n_t):
+        lo, hi = ptr[k], ptr[k + 1]
+        if lo < hi and sat[lo] not in taken:
+            s, v = sat[lo], score[lo]
+        else:
+            s, v = _decide(c, pre, k, taken)
+        if s >= 0:
+            out_i[k], out_s[k] = s, v
+            c.update(s, k)
+            taken.add(s)
+    return np.array(out_i, dtype=np.int64), np.array(out_s, dtype=np.float64)
+
+
+def _better(v: float, s: int, bv: float, bs: int) -> bool:
+    return v > bv or (v == bv and v > -math.inf and s < bs)
+
+
+def _decide(c: _Context, pre: _Prefix, k: int, taken: set) -> tuple[int, float]:
+    """Task k's choice on the current state, from its S0 prefix.
+
+    Untaken satellites still have their S0 scores; taken ones only lost score. So the first
+    untaken prefix entry beats everything after it, and only the taken entries before it
+    need their current score. All prefix entries taken: rescan unless the prefix was complete.
+    """
+    bs, bv = -1, -math.inf
+    for j in range(pre.ptr[k], pre.ptr[k + 1]):
+        s = pre.sat[j]
+        if s not in taken:
+            v = pre.score[j]
+            return (s, v) if _better(v, s, bv, bs) else (bs, bv)
+        v = _score_one(c, k, s, pre.w4dc[j])
+        if _better(v, s, bv, bs):
+            bs, bv = s, v
+    if pre.complete[k]:
+        return (bs, bv) if bs >= 0 else (-1, math.nan)
+    return _rescan(c, k)
+
+
+def _rescan(c: _Context, k: int) -> tuple[int, float]:
+    """Full tiered search for one task on the current state (rare: prefix used up)."""
+    if c.scratch is None:  # two (T,) arrays, reset after each use: a rescan costs O(pairs)
+        c.scratch = (np.full(len(c.need), -np.inf), np.full(len(c.need), -np.inf))
+    best, theta = c.scratch
+    parts: list = []
+    _search(c, np.array([k]), bool(c.has_origin[k]), best, theta, parts)
+    top, best[k], theta[k] = float(best[k]), -np.inf, -np.inf
+    if top == -math.inf:
+        return -1, math.nan
+    g = np.concatenate([p[1] for p in parts])
+    sc = np.concatenate([p[2] for p in parts])
+    return int(np.min(g[sc == top])), top

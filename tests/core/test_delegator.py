@@ -1,0 +1,294 @@
+"""TaskDelegator against a plain sequential brute force (loop over tasks, all satellites)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backend.core.constants import EARTH_RADIUS_KM
+from backend.core.delegator import SatLoad, TaskBatch, delegate
+from backend.core.params import SimConfig
+
+R = EARTH_RADIUS_KM
+PF = (0.0, 0.5, 1.0)
+
+
+# ---- the reference: the module docstring's definition, one task at a time -------------------
+
+
+def reference(tasks: TaskBatch, sats: SatLoad, cfg):
+    """Sequential brute force; mutates sats like delegate() does."""
+    out_i = np.full(len(tasks.energy_need), -1, dtype=np.int64)
+    out_s = np.full(len(tasks.energy_need), np.nan)
+    for k in range(len(tasks.energy_need)):
+        score = ref_scores(tasks, k, sats, cfg)
+        best = int(np.argmax(score))  # first maximum: ties go to the lowest index
+        if score[best] > -np.inf:
+            out_i[k], out_s[k] = best, score[best]
+            sats.n_tasks[best] += 1
+            sats.committed_eu[best] += tasks.energy_need[k]
+            sats.backlog_work[best] += tasks.work[k]
+    return out_i, out_s
+
+
+def ref_scores(tasks, k, s, cfg):
+    """Score of task k on every satellite, -inf where ineligible."""
+    p = s.pos_ecef_km
+    avail = s.energy_eu - s.committed_eu
+    backlog_s = s.backlog_work / s.processing_capacity
+    base = (cfg.w1 * np.clip(avail / s.max_energy_eu, 0.0, 1.0)
+            + cfg.w2 * np.clip(1.0 - backlog_s / cfg.max_backlog_s, 0.0, 1.0)
+            + cfg.w3 * (1.0 - s.n_tasks / cfg.max_queue))
+    head = avail - tasks.energy_need[k]
+    ok = ~s.blackout & (head >= (cfg.energy_margin_pct / 100.0) * s.max_energy_eu)
+    ok &= s.n_tasks < cfg.max_queue
+    ok &= backlog_s + tasks.work[k] / s.processing_capacity <= cfg.max_backlog_s
+    dcost = 0.0
+    if tasks.has_origin[k]:
+        o = tasks.origin_ecef_km[k]
+        dx, dy, dz = p[:, 0] - o[0], p[:, 1] - o[1], p[:, 2] - o[2]
+        rng = np.sqrt(dx * dx + dy * dy + dz * dz)
+        horizon = np.sqrt((p[:, 0] * p[:, 0] + p[:, 1] * p[:, 1] + p[:, 2] * p[:, 2]) - R * R)
+        dcost = rng / horizon
+        on = math.sqrt(o[0] * o[0] + o[1] * o[1] + o[2] * o[2])
+        up = (o[0] / on, o[1] / on, o[2] / on)
+        ok &= up[0] * dx + up[1] * dy + up[2] * dz >= math.sin(math.radians(cfg.min_elevation_deg)) * rng
+    boost = PF[int(tasks.priority[k])] * np.clip(head / s.max_energy_eu, 0.0, 1.0)
+    score = base - cfg.w4 * dcost + cfg.w5 * boost
+    return np.where(ok, score, -np.inf)
+
+
+# ---- builders --------------------------------------------------------------------------------
+
+
+def unit(rng, n):
+    v = rng.normal(size=(n, 3))
+    return v / np.linalg.norm(v, axis=1)[:, None]
+
+
+def make_sats(rng, n, alt_km=(550.0, 550.0), quantised=False, full=False):
+    """Random constellation state; quantised values make exact score ties common."""
+    alt = rng.uniform(*alt_km, size=n)
+    maxe = rng.choice([100.0, 200.0], size=n) if quantised else rng.uniform(50, 500, n)
+    frac = rng.choice([0.5, 1.0], size=n) if quantised else rng.uniform(0, 1, n)
+    energy = maxe if full else maxe * frac
+    cap = np.full(n, 10.0) if quantised else rng.uniform(1, 20, n)
+    n_tasks = rng.integers(0, 9, n).astype(np.int32)
+    committed = np.zeros(n) if quantised else energy * rng.uniform(0, 0.5, n)
+    backlog = np.zeros(n) if quantised else rng.uniform(0, 300, n) * cap * rng.uniform(0, 1, n)
+    return SatLoad(unit(rng, n) * (R + alt)[:, None], energy, maxe, committed, backlog, cap,
+                   n_tasks, rng.uniform(size=n) < 0.1)
+
+
+def make_tasks(rng, t, p_origin=0.9, quantised=False):
+    need = rng.choice([5.0, 10.0], size=t) if quantised else rng.uniform(0, 40, t)
+    work = rng.choice([10.0, 20.0], size=t) if quantised else rng.uniform(1, 500, t)
+    return TaskBatch(unit(rng, t) * R, rng.uniform(size=t) < p_origin, need, work,
+                     rng.integers(0, 3, t).astype(np.int8))
+
+
+def copy_sats(s: SatLoad) -> SatLoad:
+    return SatLoad(*(np.array(getattr(s, f)) for f in SatLoad.__dataclass_fields__))
+
+
+def assert_same(tasks, sats, cfg):
+    """delegate() equals the reference in choices, scores and final satellite load."""
+    a, b = copy_sats(sats), copy_sats(sats)
+    got_i, got_s = delegate(tasks, a, cfg)
+    ref_i, ref_s = reference(tasks, b, cfg)
+    np.testing.assert_array_equal(got_i, ref_i)
+    np.testing.assert_allclose(got_s, ref_s, rtol=0, atol=1e-12, equal_nan=True)
+    for f in ("n_tasks", "committed_eu", "backlog_work"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f))
+    assert got_i.dtype == np.int64 and got_s.dtype == np.float64
+    return got_i, got_s
+
+
+# ---- equivalence -----------------------------------------------------------------------------
+
+CASES = [  # n_sats, n_tasks, p_origin, quantised, config
+    (1, 5, 1.0, False, {}),
+    (7, 40, 0.5, False, {}),
+    (50, 200, 0.9, False, {"max_queue": 3}),
+    (300, 400, 0.9, True, {}),
+    (2000, 500, 0.95, False, {}),
+    (2000, 500, 0.0, False, {}),
+    (3000, 300, 1.0, False, {"min_elevation_deg": 25.0}),
+    (3000, 300, 1.0, False, {"min_elevation_deg": -30.0}),
+    (20000, 500, 0.98, False, {}),
+]
+
+
+@pytest.mark.parametrize("n_sats, n_tasks, p_origin, quantised, conf", CASES)
+def test_matches_reference(n_sats, n_tasks, p_origin, quantised, conf):
+    rng = np.random.default_rng(n_sats * 7 + n_tasks)
+    sats = make_sats(rng, n_sats, quantised=quantised)
+    assert_same(make_tasks(rng, n_tasks, p_origin, quantised), sats, SimConfig(conf))
+
+
+def test_matches_reference_when_all_satellites_are_equal():
+    """Full batteries, empty queues: every upper bound ties; ties go to the lowest index."""
+    rng = np.random.default_rng(3)
+    sats = make_sats(rng, 1500, full=True)
+    sats.n_tasks[:] = 0
+    sats.committed_eu[:] = 0.0
+    sats.backlog_work[:] = 0.0
+    sats.max_energy_eu[:] = 100.0
+    sats.energy_eu[:] = 100.0
+    sats.processing_capacity[:] = 10.0
+    sats.blackout[:] = False
+    assert_same(make_tasks(rng, 400, 0.7, quantised=True), sats, SimConfig())
+
+
+def test_matches_reference_with_clustered_origins():
+    """Many tasks from one city: prefixes run out and the rescan path is exercised."""
+    rng = np.random.default_rng(5)
+    sats = make_sats(rng, 4000)
+    tasks = make_tasks(rng, 600, 1.0)
+    city = np.array([R * math.cos(0.6), 0.0, R * math.sin(0.6)])
+    tasks.origin_ecef_km[:] = city + rng.normal(scale=20.0, size=(600, 3))
+    tasks.origin_ecef_km *= R / np.linalg.norm(tasks.origin_ecef_km, axis=1)[:, None]
+    i, _ = assert_same(tasks, sats, SimConfig({"max_queue": 20}))
+    assert (i >= 0).sum() > 100
+
+
+def test_mixed_altitudes():
+    rng = np.random.default_rng(11)
+    sats = make_sats(rng, 3000, alt_km=(300.0, 2000.0))
+    assert_same(make_tasks(rng, 300, 0.9), sats, SimConfig())
+
+
+weights = st.floats(0.0, 1.0, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), n_sats=st.integers(1, 400), n_tasks=st.integers(0, 120),
+       p_origin=st.sampled_from([0.0, 0.5, 1.0]), quantised=st.booleans(),
+       w=st.tuples(weights, weights, weights, weights, weights),
+       margin=st.sampled_from([0.0, 5.0, 50.0]), max_queue=st.integers(1, 10),
+       elev=st.sampled_from([-10.0, 0.0, 10.0, 45.0]))
+def test_hypothesis_matches_reference(seed, n_sats, n_tasks, p_origin, quantised, w, margin,
+                                      max_queue, elev):
+    rng = np.random.default_rng(seed)
+    cfg = SimConfig({"w1": w[0], "w2": w[1], "w3": w[2], "w4": w[3], "w5": w[4],
+                     "energy_margin_pct": margin, "max_queue": max_queue, "min_elevation_deg": elev})
+    sats = make_sats(rng, n_sats, alt_km=(400.0, 1200.0), quantised=quantised)
+    assert_same(make_tasks(rng, n_tasks, p_origin, quantised), sats, cfg)
+
+
+# ---- eligibility rules, one by one -------------------------------------------------------------
+
+
+def two_sats(**over):
+    """Satellite 0 is the better one overhead; each test breaks one of its rules."""
+    pos = np.array([[R + 550.0, 0.0, 0.0], [R + 550.0, 300.0, 0.0]])
+    f = dict(pos_ecef_km=pos, energy_eu=np.array([90.0, 60.0]), max_energy_eu=np.array([100.0, 100.0]),
+             committed_eu=np.zeros(2), backlog_work=np.zeros(2), processing_capacity=np.array([10.0, 10.0]),
+             n_tasks=np.zeros(2, dtype=np.int32), blackout=np.zeros(2, dtype=bool))
+    for key, (i, v) in over.items():
+        f[key][i] = v
+    return SatLoad(**f)
+
+
+def one_task(need=10.0, work=100.0, priority=0, origin=(R, 0.0, 0.0)):
+    xyz = (0.0, 0.0, 0.0) if origin is None else origin  # ignored without origin
+    return TaskBatch(np.array([xyz]), np.array([origin is not None]), np.array([need]),
+                     np.array([work]), np.array([priority], dtype=np.int8))
+
+
+@pytest.mark.parametrize("broken", [
+    {"blackout": (0, True)},
+    {"energy_eu": (0, 14.9)},  # 14.9 - 10 EU left < 5 % of 100 EU
+    {"committed_eu": (0, 85.1)},  # same, through energy already promised
+    {"n_tasks": (0, 8)},  # queue full (max_queue 8)
+    {"backlog_work": (0, 2901.0)},  # 290.1 s + 10 s of work > 300 s
+    {"pos_ecef_km": (0, np.array([-(R + 550.0), 0.0, 0.0]))},  # below the origin's horizon
+])
+def test_each_eligibility_rule(broken):
+    assert delegate(one_task(), two_sats(), SimConfig())[0][0] == 0
+    assert delegate(one_task(), two_sats(**broken), SimConfig())[0][0] == 1
+
+
+@pytest.mark.parametrize("field, value, eligible", [
+    ("energy_eu", 15.0, True),  # 15 - 10 == 5 % of 100: inclusive
+    ("energy_eu", 14.999, False),
+    ("backlog_work", 2900.0, True),  # 290 s + 10 s == 300 s: inclusive
+    ("backlog_work", 2900.1, False),
+    ("n_tasks", 7, True),
+    ("n_tasks", 8, False),
+])
+def test_eligibility_boundaries(field, value, eligible):
+    sats = two_sats(blackout=(1, True), **{field: (0, value)})
+    idx, score = delegate(one_task(), sats, SimConfig())
+    assert idx[0] == (0 if eligible else -1)
+    assert math.isnan(score[0]) != eligible
+
+
+def test_below_horizon_means_no_satellite():
+    sats = two_sats()
+    sats.pos_ecef_km[:, 0] *= -1.0
+    idx, score = delegate(one_task(), sats, SimConfig())
+    assert idx[0] == -1 and math.isnan(score[0])
+    idx, _ = delegate(one_task(origin=None), sats, SimConfig())  # no origin: anywhere
+    assert idx[0] == 0
+
+
+def test_min_elevation_excludes_low_satellites():
+    sats = two_sats()
+    sats.pos_ecef_km[0] = [R + 550.0, 2000.0, 0.0]  # about 15 deg elevation
+    sats.pos_ecef_km[1] = [R + 550.0, 100.0, 0.0]
+    assert delegate(one_task(), copy_sats(sats), SimConfig())[0][0] == 0
+    assert delegate(one_task(), sats, SimConfig({"min_elevation_deg": 30.0}))[0][0] == 1
+
+
+def test_priority_boost_changes_the_choice():
+    """Same origin: a low task takes the short queue, a high task the energy headroom."""
+    pos = np.array([[R + 550.0, 0.0, 0.0], [R + 550.0, 0.0, 0.0]])
+    sats = SatLoad(pos, np.array([100.0, 40.0]), np.array([100.0, 100.0]), np.zeros(2), np.zeros(2),
+                   np.array([10.0, 10.0]), np.array([4, 0], dtype=np.int32), np.zeros(2, dtype=bool))
+    cfg = SimConfig({"w1": 0.0, "w2": 0.0, "w3": 0.2, "w4": 0.0, "w5": 1.0})
+    low = delegate(one_task(priority=0), copy_sats(sats), cfg)[0][0]
+    high = delegate(one_task(priority=2), copy_sats(sats), cfg)[0][0]
+    assert (low, high) == (1, 0)
+
+
+def test_given_order_is_honoured():
+    """The first task in the batch gets the best satellite, whatever its priority."""
+    sats = two_sats()
+    cfg = SimConfig({"max_queue": 1})
+    tasks = TaskBatch(np.array([[R, 0.0, 0.0]] * 2), np.array([True, True]), np.array([10.0, 10.0]),
+                      np.array([100.0, 100.0]), np.array([0, 2], dtype=np.int8))
+    idx, _ = delegate(tasks, copy_sats(sats), cfg)
+    assert list(idx) == [0, 1]
+    flipped = TaskBatch(tasks.origin_ecef_km, tasks.has_origin, tasks.energy_need, tasks.work,
+                        tasks.priority[::-1].copy())
+    assert list(delegate(flipped, sats, cfg)[0]) == [0, 1]
+
+
+def test_updates_land_in_the_given_arrays():
+    sats = two_sats()
+    n_tasks = sats.n_tasks
+    delegate(one_task(need=7.0, work=30.0), sats, SimConfig())
+    assert n_tasks[0] == 1 and sats.committed_eu[0] == 7.0 and sats.backlog_work[0] == 30.0
+
+
+def test_empty_inputs():
+    idx, score = delegate(make_tasks(np.random.default_rng(0), 0), two_sats(), SimConfig())
+    assert idx.shape == (0,) and score.shape == (0,)
+    rng = np.random.default_rng(1)
+    sats = make_sats(rng, 5)
+    sats.blackout[:] = True
+    idx, score = delegate(make_tasks(rng, 4), sats, SimConfig())
+    assert (idx == -1).all() and np.isnan(score).all()
+
+
+@pytest.mark.parametrize("field, bad", [("energy_need", -1.0), ("work", np.nan)])
+def test_rejects_negative_or_nan_needs(field, bad):
+    tasks = one_task()
+    getattr(tasks, field)[0] = bad
+    with pytest.raises(ValueError, match=field):
+        delegate(tasks, two_sats(), SimConfig())
