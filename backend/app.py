@@ -72,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Defaults, then environment / .env, then `test_config`; starts the loops once."""
     st = config_mod.load(test_config)
     logging.basicConfig(level=st.LOG_LEVEL.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no per-request access log
     app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=st.MAX_BODY_BYTES, SETTINGS=st)
     app.url_map.converters["notapi"] = NotApiConverter

@@ -94,8 +94,15 @@ def _scalar(name: str, raw):
 
 
 def environment(env_file: str | os.PathLike | None = None) -> dict:
-    """`.env` values overlaid by the real environment (the environment wins)."""
-    path = Path(env_file) if env_file else ROOT / ".env"
+    """`.env` values overlaid by the real environment (the environment wins).
+
+    DOTENV_PATH names another file; DOTENV_PATH= (empty) reads none (tests use that).
+    """
+    if env_file is None:
+        env_file = os.environ.get("DOTENV_PATH", str(ROOT / ".env"))
+    if not env_file:
+        return dict(os.environ)
+    path = Path(env_file)
     merged = {k: v for k, v in dotenv_values(path).items() if v is not None} if path.exists() else {}
     merged.update(os.environ)
     return merged

@@ -65,9 +65,10 @@ def check_args(allowed: tuple) -> None:
                            f"{list(allowed)}", name)
 
 
-def submit_and_wait(cmd: dict) -> dict:
-    """Submit a command and wait until the tick loop has applied it (next step)."""
+def submit_and_wait(cmd: dict, read=None):
+    """Submit a command, wait for the step that applies it, and return `read(engine)` taken
+    right after that step (or the submit result when `read` is None)."""
     rt = svc().rt
     result = rt.submit(cmd)
-    rt.query(lambda e: None, after_step=True)
-    return result
+    after = rt.query(read or (lambda e: None), after_step=True)
+    return result if read is None else after

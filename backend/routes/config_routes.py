@@ -24,5 +24,5 @@ def get_config():
 @bp.post("/api/config")
 def post_config():
     body = json_body()
-    submit_and_wait({"type": "set_config", "config": body})
-    return json_response(_config())
+    return json_response(submit_and_wait({"type": "set_config", "config": body},
+                                         lambda e: e.config.to_dict()))

@@ -8,7 +8,7 @@ from backend.utils.errors import json_response
 from backend.utils.jsonbody import json_body
 from backend.utils.schema import Field, Schema, validate
 
-from .common import entity_or_404, submit_and_wait
+from .common import entity_or_404, parse_id, submit_and_wait
 from .smoke import EMPTY
 
 bp = Blueprint("entities", __name__)
@@ -40,8 +40,9 @@ def get_satellite(sat_id: str):
 def set_satellite(sat_id: str):
     body = validate(json_body(), SET_SATELLITE)
     entity_or_404("sat", sat_id, _sat)
-    submit_and_wait({"type": "set_satellite", "satellite_id": sat_id, **body})
-    return json_response(entity_or_404("sat", sat_id, _sat))
+    n = parse_id("sat", sat_id)
+    return json_response(submit_and_wait({"type": "set_satellite", "satellite_id": sat_id, **body},
+                                         lambda e: e.satellite(n)))
 
 
 @bp.get("/api/drones/<drone_id>")
@@ -53,13 +54,15 @@ def get_drone(drone_id: str):
 def launch(drone_id: str):
     body = validate(json_body(), LAUNCH)
     entity_or_404("drone", drone_id, _drone)
-    submit_and_wait({"type": "launch_drone", "drone_id": drone_id, **body})
-    return json_response(entity_or_404("drone", drone_id, _drone))
+    n = parse_id("drone", drone_id)
+    return json_response(submit_and_wait({"type": "launch_drone", "drone_id": drone_id, **body},
+                                         lambda e: e.drone(n)))
 
 
 @bp.post("/api/drones/<drone_id>/recall")
 def recall(drone_id: str):
     validate(json_body(optional=True), EMPTY)
     entity_or_404("drone", drone_id, _drone)
-    submit_and_wait({"type": "recall_drone", "drone_id": drone_id})
-    return json_response(entity_or_404("drone", drone_id, _drone))
+    n = parse_id("drone", drone_id)
+    return json_response(submit_and_wait({"type": "recall_drone", "drone_id": drone_id},
+                                         lambda e: e.drone(n)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from backend.utils.errors import json_response
+from backend.utils.errors import ApiError, json_response
 from backend.utils.jsonbody import json_body
 from backend.utils.schema import Field, Schema, validate
 
@@ -25,37 +25,34 @@ STEP = Schema("Step", {
 })
 
 
-def clock() -> dict:
-    """Where the simulation stands after the last applied command."""
-    def read(e):
-        return {"tick": e.tick, "sim_time": e.sim_time, "paused": bool(e.paused), "dt": e.dt,
-                "n_satellites": e.snapshot(sat_limit=0)["n_satellites"]}
-    return svc().rt.query(read)
+def clock(e) -> dict:
+    """Where the simulation stands right after the step that applied the command."""
+    snap = e.snapshot(sat_limit=0)
+    return {k: snap[k] for k in ("tick", "sim_time", "sim_date", "paused", "dt", "seed",
+                                 "n_satellites", "n_drones")}
 
 
 @bp.post("/api/reset")
 def reset():
     body = validate(json_body(optional=True), RESET)
-    submit_and_wait({"type": "reset", **body})
-    return json_response(clock())
+    return json_response(submit_and_wait({"type": "reset", **body}, clock))
 
 
 @bp.post("/api/sim/pause")
 def pause():
     validate(json_body(optional=True), EMPTY)
-    submit_and_wait({"type": "pause"})
-    return json_response(clock())
+    return json_response(submit_and_wait({"type": "pause"}, clock))
 
 
 @bp.post("/api/sim/resume")
 def resume():
     validate(json_body(optional=True), EMPTY)
-    submit_and_wait({"type": "resume"})
-    return json_response(clock())
+    return json_response(submit_and_wait({"type": "resume"}, clock))
 
 
 @bp.post("/api/sim/step")
 def step():
     body = validate(json_body(optional=True), STEP)
-    submit_and_wait({"type": "step", **body})
-    return json_response(clock())
+    if not svc().rt.query(lambda e: bool(e.paused)):
+        raise ApiError(409, "not_paused", "step works while paused: POST /api/sim/pause first", None)
+    return json_response(submit_and_wait({"type": "step", **body}, clock))

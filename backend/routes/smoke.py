@@ -8,7 +8,7 @@ from backend.utils.errors import json_response
 from backend.utils.jsonbody import json_body
 from backend.utils.schema import Field, Schema, validate
 
-from .common import submit_and_wait, svc
+from .common import submit_and_wait
 
 bp = Blueprint("smoke", __name__)
 
@@ -20,20 +20,18 @@ SMOKE_START = Schema("SmokeStart", {
 EMPTY = Schema("Empty", {})
 
 
-def smoke_state() -> dict:
+def smoke_state(e) -> dict:
     """The generator's state as the engine reports it after the command was applied."""
-    return svc().rt.query(lambda e: e.snapshot(sat_limit=0)["smoke"])
+    return e.snapshot(sat_limit=0)["smoke"]
 
 
 @bp.post("/api/smoke/start")
 def start():
     body = validate(json_body(), SMOKE_START)
-    submit_and_wait({"type": "smoke_start", **body})
-    return json_response(smoke_state())
+    return json_response(submit_and_wait({"type": "smoke_start", **body}, smoke_state))
 
 
 @bp.post("/api/smoke/stop")
 def stop():
     validate(json_body(optional=True), EMPTY)
-    submit_and_wait({"type": "smoke_stop"})
-    return json_response(smoke_state())
+    return json_response(submit_and_wait({"type": "smoke_stop"}, smoke_state))
