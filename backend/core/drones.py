@@ -30,6 +30,13 @@ after it, the reserve would fall below the return cost from there plus the margi
 recalled ("reserve") instead and flies home from where it was. So reserve never goes negative
 and only an injected fault strands a drone.
 
+Docking: once within dock_km after its move, the drone clamps onto the satellite (that last
+<= dock_km is not flown and costs no reserve: the only tick a drone moves more than speed*dt);
+a docked drone rides with the satellite at no reserve cost and starts transferring the next tick.
+A drone that finishes its transfer flies home from the next tick; a recalled drone detaches
+where it was and flies home in the same tick.
+`flown_km` is a lifetime odometer (km).
+
 Availability for auto-routing: standby, or charging with reserve and battery both at least
 `AVAILABLE_FRAC` (90 %) of capacity; not faulted; payload battery > 0.
 """
@@ -217,7 +224,8 @@ def recall(d: Drones, j: int, reason: str, ev: TickEvents) -> None:
     """Send drone j home now (emits drone.recalled); ValueError if it is not enroute or docking."""
     _check_drone_index(d, j)
     if not _out_mask(d)[j]:
-        raise ValueError(f"drone-{j} is {DRONE_STATUS[int(d.status[j])]}; only an enroute or docking drone can be recalled")
+        status = DRONE_STATUS[int(d.status[j])]
+        raise ValueError(f"drone-{j} is {status}; only an enroute or docking drone can be recalled")
     _recall_many(d, np.array([j]), reason, ev)
 
 
