@@ -34,15 +34,22 @@ of this definition (the tests hold a plain loop) gets the same bits.
 
 How it is fast and still exact
 ------------------------------
-An assignment only lowers its satellite's score and eligibility (weights, energy_need and work
-are >= 0), and leaves every other satellite untouched. So a task's best satellite computed
-on the state at the start of the call (S0) is still its best, unless that very satellite was
-taken since; more generally, each task keeps a prefix of its candidates in S0 order, and the
-walk in task order only re-scores the prefix entries whose satellite was taken since S0 (see
-`_decide`). Finding each task's prefix is vectorised: satellites are split into tiers by an
-upper bound U on any task's score; each tier has an equal-area lat/lon cell grid, and a task
-with an origin only scores the tier's satellites in cells that meet its visibility cap. A task
-stops descending tiers once its best exact score beats every U below (`_search`).
+1. Monotonicity: an assignment lowers its satellite's score and eligibility (weights, need
+   and work are >= 0; float rounding is monotone too) and leaves every other satellite alone.
+2. Prefixes: for each task, vectorised over the batch, the first candidates in the order
+   (score desc, index asc) on the state at the start (S0), plus a bound on the score of every
+   candidate left out. Satellites are split into tiers by an upper bound U of any task's
+   score (`ubound`); each tier has an equal-area lat/lon cell grid, so a task with an origin
+   only scores the tier's satellites in cells meeting its visibility cap (a few percent of
+   them). A task descends tiers until its best exact score beats, by _STOP_MARGIN, the U of
+   everything left unscored (`_search`).
+3. The walk, in task order: by (1) a satellite untaken since S0 still has its S0 score and
+   taken ones only lost score, so a task takes its first prefix entry if untaken, else the
+   best of the taken entries before the first untaken one (re-scored on the current state)
+   and that entry (`_decide`). If all entries were taken and the best of them does not beat
+   the bound, prefixes are recomputed on the current state for that task and the next
+   _WINDOW tasks, and the walk goes on with them (same argument, new origin state).
+Tests compare every choice, score and final load with a plain sequential loop.
 """
 
 from __future__ import annotations
@@ -55,11 +62,12 @@ import numpy as np
 from .constants import EARTH_RADIUS_KM
 
 PRIORITY_FACTOR = (0.0, 0.5, 1.0)  # pf[priority], low / medium / high
-_PREFIX_MAX = 8  # candidates kept per task for conflict resolution
-_PREFIX_GAP = 0.05  # ... within this score of the task's best
-_TIER0_PER_CAP = 24  # satellites the first tier puts in a typical visibility cap
+_PREFIX_MAX = 16  # candidates kept per task for conflict resolution
+_STOP_MARGIN = 0.05  # search on until the best beats the unscored U by this much
+_TIER0_PER_CAP = 200  # satellites the first tier puts in a typical visibility cap
 _TIER_GROWTH = 4
 _PAD_RAD = 1e-7  # angular slack of the cap pruning (~0.6 m); the exact test decides
+_WINDOW = 64  # tasks re-prefixed together when one task's prefix runs out
 _MAX_PAIRS = 1 << 21  # pairs scored per vectorised chunk (memory bound)
 
 
@@ -98,9 +106,7 @@ def delegate(tasks: TaskBatch, sats: SatLoad, cfg) -> tuple[np.ndarray, np.ndarr
     n_t = len(tasks.energy_need)
     if n_t == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    ctx = _Context(tasks, sats, cfg)
-    prefix = _prefixes(ctx)
-    return _walk(ctx, prefix)
+    return _walk(_Context(tasks, sats, cfg))
 
 
 def _check(tasks: TaskBatch) -> None:
@@ -119,7 +125,6 @@ class _Context:
 
     def __init__(self, tb: TaskBatch, sats: SatLoad, cfg):
         self.sats, self.cfg = sats, cfg
-        self.scratch = None
         self.w = (float(cfg.w1), float(cfg.w2), float(cfg.w3), float(cfg.w4), float(cfg.w5))
         self.maxq, self.maxb = int(cfg.max_queue), float(cfg.max_backlog_s)
         self.margin_frac = cfg.energy_margin_pct / 100.0
@@ -361,11 +366,11 @@ def _tier_pairs(c: _Context, t: _Tier, ks: np.ndarray, origin: bool):
             yield np.tile(t.gidx, len(kc)), np.repeat(kc, len(t.gidx))
 
 
-def _search(c: _Context, ks: np.ndarray, origin: bool, best, theta, parts) -> None:
+def _search(c: _Context, ks: np.ndarray, lo: int, origin: bool, best, theta, parts) -> None:
     """Score tasks ks tier by tier on the current terms until their best beats the next U.
 
-    Fills best[k] (best score, -inf none), theta[k] (U bound of all unscored satellites)
-    and appends the eligible scored pairs (task, sat, score, w4*dcost) to parts.
+    Fills best[k - lo] (best score, -inf none), theta[k - lo] (bound on the score of every
+    unscored satellite) and appends the eligible scored pairs (task, sat, score, w4*dcost).
     """
     active = ks
     for t in c.tiers:
@@ -375,65 +380,72 @@ def _search(c: _Context, ks: np.ndarray, origin: bool, best, theta, parts) -> No
             sc, w4dc = _score_pairs(c, g, k, origin)
             keep = sc > -np.inf
             parts.append((k[keep], g[keep], sc[keep], w4dc[keep]))
-            np.maximum.at(best, k[keep], sc[keep])
-        theta[active] = t.ceil
-        active = active[best[active] <= t.ceil]
+            np.maximum.at(best, k[keep] - lo, sc[keep])
+        theta[active - lo] = t.ceil
+        active = active[best[active - lo] - _STOP_MARGIN <= t.ceil]
 
 
 @dataclass
 class _Prefix:
-    """Per task, the first candidates in S0 order (score desc, index asc), flat with ptr."""
+    """Tasks lo..hi-1: their first candidates in the order (score desc, index asc) on the
+    state before task `lo` was walked; flat lists with ptr (relative to lo)."""
 
+    lo: int
+    hi: int
     sat: list
     score: list
     w4dc: list
     ptr: list
-    complete: list  # the prefix holds every satellite eligible at S0
+    bound: list  # every satellite outside the prefix scores at most this (-inf: none eligible)
 
 
-def _prefixes(c: _Context) -> _Prefix:
-    n_t = len(c.need)
-    best, theta = np.full(n_t, -np.inf), np.full(n_t, -np.inf)
+def _prefixes(c: _Context, lo: int, hi: int) -> _Prefix:
+    """Prefixes of tasks lo..hi-1 on the current state (vectorised over the tasks)."""
+    n = hi - lo
+    best, theta = np.full(n, -np.inf), np.full(n, -np.inf)
     parts: list = []
+    ho = c.has_origin[lo:hi]
     for origin in (True, False):
-        ks = np.flatnonzero(c.has_origin == origin)
+        ks = np.flatnonzero(ho == origin) + lo
         if len(ks):
-            _search(c, ks, origin, best, theta, parts)
+            _search(c, ks, lo, origin, best, theta, parts)
     k, g, sc, w4dc = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0) for i in range(4))
-    k, g = k.astype(np.int64), g.astype(np.int64)
-    n_elig = np.bincount(k, minlength=n_t)
-    keep = (sc > theta[k]) & (sc >= best[k] - _PREFIX_GAP)
+    k, g = k.astype(np.int64) - lo, g.astype(np.int64)
+    keep = sc > theta[k]  # ahead of every unscored satellite
     k, g, sc, w4dc = k[keep], g[keep], sc[keep], w4dc[keep]
     order = np.lexsort((g, -sc, k))
     k, g, sc, w4dc = k[order], g[order], sc[order], w4dc[order]
-    count = np.bincount(k, minlength=n_t)
-    first = np.cumsum(count) - count
-    top = np.arange(len(k)) - first[k] < _PREFIX_MAX
+    count = np.bincount(k, minlength=n)
+    rank = np.arange(len(k)) - (np.cumsum(count) - count)[k]
+    bound = theta.copy()
+    cut = rank == _PREFIX_MAX - 1
+    bound[k[cut & (count[k] > _PREFIX_MAX)]] = sc[cut & (count[k] > _PREFIX_MAX)]
+    top = rank < _PREFIX_MAX
     k, g, sc, w4dc = k[top], g[top], sc[top], w4dc[top]
-    complete = (theta == -np.inf) & (count == n_elig) & (count <= _PREFIX_MAX)
-    ptr = np.concatenate(([0], np.cumsum(np.bincount(k, minlength=n_t))))
-    return _Prefix(g.tolist(), sc.tolist(), w4dc.tolist(), ptr.tolist(), complete.tolist())
+    ptr = np.concatenate(([0], np.cumsum(np.bincount(k, minlength=n))))
+    return _Prefix(lo, hi, g.tolist(), sc.tolist(), w4dc.tolist(), ptr.tolist(), bound.tolist())
 
 
 # ---- the walk in task order -----------------------------------------------------------------
 
 
-def _walk(c: _Context, pre: _Prefix) -> tuple[np.ndarray, np.ndarray]:
-    """Sequential pass; a task whose S0 best is untaken takes it without any scoring."""
+def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
+    """Sequential pass. A task whose best untaken satellite is known takes it without scoring;
+    one whose prefix ran out triggers a fresh prefix for it and the next _WINDOW tasks."""
     n_t = len(c.need)
     out_i, out_s = [-1] * n_t, [math.nan] * n_t
-    taken: set = set()
-    sat, score, ptr = pre.sat, pre.score, pre.ptr
+    last: dict = {}  # satellite -> walk step of its latest assignment
+    first = win = _prefixes(c, 0, n_t)
     for k in range(n_t):
-        lo, hi = ptr[k], ptr[k + 1]
-        if lo < hi and sat[lo] not in taken:
-            s, v = sat[lo], score[lo]
-        else:
-            s, v = _decide(c, pre, k, taken)
+        pre = win if k < win.hi else first
+        s, v = _decide(c, pre, k, last)
+        if s == -2:
+            pre = win = _prefixes(c, k, min(n_t, k + _WINDOW))
+            s, v = _decide(c, pre, k, last)
         if s >= 0:
             out_i[k], out_s[k] = s, v
             c.update(s, k)
-            taken.add(s)
+            last[s] = k
     return np.array(out_i, dtype=np.int64), np.array(out_s, dtype=np.float64)
 
 
@@ -441,37 +453,25 @@ def _better(v: float, s: int, bv: float, bs: int) -> bool:
     return v > bv or (v == bv and v > -math.inf and s < bs)
 
 
-def _decide(c: _Context, pre: _Prefix, k: int, taken: set) -> tuple[int, float]:
-    """Task k's choice on the current state, from its S0 prefix.
+def _decide(c: _Context, pre: _Prefix, k: int, last: dict) -> tuple[int, float]:
+    """Task k's choice on the current state from its prefix; (-2, nan) if it ran out.
 
-    Untaken satellites still have their S0 scores; taken ones only lost score. So the first
-    untaken prefix entry beats everything after it, and only the taken entries before it
-    need their current score. All prefix entries taken: rescan unless the prefix was complete.
+    Satellites untaken since the prefix's state keep their scores; taken ones only lost
+    score. So the first untaken prefix entry beats every satellite after it, and only the
+    taken entries before it need their current score. If all entries were taken, the best
+    of them wins if it still beats the prefix's bound on everything else.
     """
     bs, bv = -1, -math.inf
-    for j in range(pre.ptr[k], pre.ptr[k + 1]):
+    j0 = k - pre.lo
+    for j in range(pre.ptr[j0], pre.ptr[j0 + 1]):
         s = pre.sat[j]
-        if s not in taken:
+        if last.get(s, -1) < pre.lo:
             v = pre.score[j]
             return (s, v) if _better(v, s, bv, bs) else (bs, bv)
         v = _score_one(c, k, s, pre.w4dc[j])
         if _better(v, s, bv, bs):
             bs, bv = s, v
-    if pre.complete[k]:
-        return (bs, bv) if bs >= 0 else (-1, math.nan)
-    return _rescan(c, k)
-
-
-def _rescan(c: _Context, k: int) -> tuple[int, float]:
-    """Full tiered search for one task on the current state (rare: prefix used up)."""
-    if c.scratch is None:  # two (T,) arrays, reset after each use: a rescan costs O(pairs)
-        c.scratch = (np.full(len(c.need), -np.inf), np.full(len(c.need), -np.inf))
-    best, theta = c.scratch
-    parts: list = []
-    _search(c, np.array([k]), bool(c.has_origin[k]), best, theta, parts)
-    top, best[k], theta[k] = float(best[k]), -np.inf, -np.inf
-    if top == -math.inf:
-        return -1, math.nan
-    g = np.concatenate([p[1] for p in parts])
-    sc = np.concatenate([p[2] for p in parts])
-    return int(np.min(g[sc == top])), top
+    bound = pre.bound[j0]
+    if bv > bound:  # all entries taken, but the best of them still beats the rest
+        return bs, bv
+    return (-1, math.nan) if bound == -math.inf else (-2, math.nan)

@@ -292,3 +292,31 @@ def test_rejects_negative_or_nan_needs(field, bad):
     getattr(tasks, field)[0] = bad
     with pytest.raises(ValueError, match=field):
         delegate(tasks, two_sats(), SimConfig())
+
+
+def test_origins_at_poles_and_on_the_antimeridian():
+    """The cell grid's wrap-around and polar caps miss no visible satellite."""
+    rng = np.random.default_rng(17)
+    sats = make_sats(rng, 5000, alt_km=(500.0, 1200.0))
+    lat = np.radians([90.0, -90.0, 89.9, -75.0, 0.0, 0.0, 40.0, -40.0, 66.0])
+    lon = np.radians([0.0, 0.0, 180.0, -180.0, 180.0, -179.99, 179.9, -179.9, 180.0])
+    origin = R * np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)
+    t = len(lat)
+    tasks = TaskBatch(origin, np.ones(t, bool), np.full(t, 5.0), np.full(t, 50.0), np.zeros(t, np.int8))
+    i, _ = assert_same(tasks, sats, SimConfig())
+    assert (i >= 0).all()
+
+
+def test_conflict_paths_are_exercised(monkeypatch):
+    """Clustered tasks take the prefix-exhausted path (fresh prefixes) and still match."""
+    import backend.core.delegator as dmod
+
+    calls = []
+    real = dmod._prefixes
+    monkeypatch.setattr(dmod, "_prefixes", lambda c, lo, hi: calls.append(lo) or real(c, lo, hi))
+    rng = np.random.default_rng(23)
+    sats = make_sats(rng, 3000)
+    tasks = make_tasks(rng, 400, 1.0)
+    tasks.origin_ecef_km[:] = [R, 0.0, 0.0]
+    assert_same(tasks, sats, SimConfig({"max_queue": 50}))
+    assert len(calls) > 1

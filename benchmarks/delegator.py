@@ -1,0 +1,127 @@
+"""Delegated tasks per second against constellation size: `python -m benchmarks.delegator`.
+
+Walker-like constellation at 550 km, origins uniform on the globe, batches of 500 tasks a
+call, satellites with random energy, queues and backlog. Compares `delegate` with the
+per-task full numpy pass (score every satellite, argmax) measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import numpy as np
+
+from backend.core.constants import EARTH_RADIUS_KM
+from backend.core.delegator import PRIORITY_FACTOR, SatLoad, TaskBatch, delegate
+from backend.core.params import SimConfig
+
+R = EARTH_RADIUS_KM
+
+
+def walker(n: int, alt_km: float = 550.0, inc_deg: float = 53.0) -> np.ndarray:
+    """(n, 3) km positions of a Walker-delta-like shell: sqrt(n) planes, phased slots."""
+    planes = max(1, round(math.sqrt(n)))
+    per = math.ceil(n / planes)
+    i = np.arange(n)
+    p, s = i // per, i % per
+    raan = 2 * np.pi * p / planes
+    u = 2 * np.pi * (s / per + p / (planes * per))
+    inc, r = math.radians(inc_deg), R + alt_km
+    x = np.cos(raan) * np.cos(u) - np.sin(raan) * np.sin(u) * math.cos(inc)
+    y = np.sin(raan) * np.cos(u) + np.cos(raan) * np.sin(u) * math.cos(inc)
+    return r * np.stack([x, y, np.sin(u) * math.sin(inc)], axis=1)
+
+
+def make_sats(rng, n: int) -> SatLoad:
+    maxe = np.full(n, 1000.0)
+    cap = np.full(n, 10.0)
+    return SatLoad(walker(n), maxe * rng.uniform(0.2, 1.0, n), maxe, np.zeros(n),
+                   rng.uniform(0, 1500, n), cap, rng.integers(0, 5, n).astype(np.int32),
+                   rng.uniform(size=n) < 0.02)
+
+
+def make_tasks(rng, t: int) -> TaskBatch:
+    v = rng.normal(size=(t, 3))
+    origin = R * v / np.linalg.norm(v, axis=1)[:, None]
+    prio = rng.choice(3, size=t, p=[0.5, 0.35, 0.15]).astype(np.int8)
+    order = np.argsort(-prio, kind="stable")  # the caller's order: high first
+    return TaskBatch(origin[order], np.ones(t, bool), rng.uniform(2, 20, t), rng.uniform(20, 200, t),
+                     prio[order])
+
+
+def baseline(tasks: TaskBatch, s: SatLoad, cfg) -> np.ndarray:
+    """Per-task full numpy pass: score every satellite, argmax, update. Same definition."""
+    p, out = s.pos_ecef_km, np.full(len(tasks.work), -1)
+    horizon = np.sqrt(np.einsum("ij,ij->i", p, p) - R * R)
+    sin_el = math.sin(math.radians(cfg.min_elevation_deg))
+    for k in range(len(tasks.work)):
+        avail = s.energy_eu - s.committed_eu
+        bs = s.backlog_work / s.processing_capacity
+        head = avail - tasks.energy_need[k]
+        d = p - tasks.origin_ecef_km[k]
+        rng = np.sqrt(np.einsum("ij,ij->i", d, d))
+        ok = ~s.blackout & (head >= cfg.energy_margin_pct / 100.0 * s.max_energy_eu)
+        ok &= (s.n_tasks < cfg.max_queue) & (bs + tasks.work[k] / s.processing_capacity <= cfg.max_backlog_s)
+        ok &= d @ (tasks.origin_ecef_km[k] / R) >= sin_el * rng
+        score = (cfg.w1 * np.clip(avail / s.max_energy_eu, 0, 1) + cfg.w2 * np.clip(1 - bs / cfg.max_backlog_s, 0, 1)
+                 + cfg.w3 * (1 - s.n_tasks / cfg.max_queue) - cfg.w4 * rng / horizon
+                 + cfg.w5 * PRIORITY_FACTOR[tasks.priority[k]] * np.clip(head / s.max_energy_eu, 0, 1))
+        best = int(np.argmax(np.where(ok, score, -np.inf)))
+        if ok[best]:
+            out[k] = best
+            s.n_tasks[best] += 1
+            s.committed_eu[best] += tasks.energy_need[k]
+            s.backlog_work[best] += tasks.work[k]
+    return out
+
+
+def _copy(s: SatLoad) -> SatLoad:
+    return SatLoad(*(np.array(getattr(s, f)) for f in SatLoad.__dataclass_fields__))
+
+
+def _rate(fn, tasks, sats, cfg, repeats: int) -> float:
+    """Median tasks/s over `repeats` calls, each on a fresh copy of the same state."""
+    times = []
+    for _ in range(repeats):
+        s = _copy(sats)
+        t0 = time.perf_counter()
+        fn(tasks, s, cfg)
+        times.append(time.perf_counter() - t0)
+    return len(tasks.work) / float(np.median(times))
+
+
+def measure(n_sats: int, n_tasks: int = 500, repeats: int = 5, seed: int = 0,
+            with_baseline: bool = True) -> dict:
+    """Tasks per second of `delegate` (and of the per-task baseline) for one batch size."""
+    rng = np.random.default_rng(seed)
+    sats, tasks, cfg = make_sats(rng, n_sats), make_tasks(rng, n_tasks), SimConfig()
+    got = delegate(tasks, _copy(sats), cfg)[0]
+    assigned = int((got >= 0).sum())
+    fast = _rate(delegate, tasks, sats, cfg, repeats)
+    res = {"n_sats": n_sats, "n_tasks": n_tasks, "repeats": repeats, "assigned": assigned,
+           "tasks_per_s": fast, "baseline_tasks_per_s": None, "speedup": None}
+    if with_baseline:
+        base_tasks = TaskBatch(*(getattr(tasks, f)[: max(50, n_tasks // 5)] for f in TaskBatch.__dataclass_fields__))
+        assert np.array_equal(baseline(base_tasks, _copy(sats), cfg), delegate(base_tasks, _copy(sats), cfg)[0])
+        slow = _rate(baseline, base_tasks, sats, cfg, repeats)
+        res.update(baseline_tasks_per_s=slow, speedup=fast / slow)
+    return res
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sats", type=int, nargs="*", default=[1000, 10000, 100000])
+    ap.add_argument("--tasks", type=int, default=500, help="tasks per delegate() call")
+    ap.add_argument("--repeats", type=int, default=7)
+    args = ap.parse_args(argv)
+    print(f"{'satellites':>10} {'tasks/call':>10} {'assigned':>8} {'tasks/s':>10} {'baseline/s':>11} {'ratio':>6}")
+    for n in args.sats:
+        r = measure(n, args.tasks, args.repeats)
+        print(f"{n:>10} {args.tasks:>10} {r['assigned']:>8} {r['tasks_per_s']:>10.0f} "
+              f"{r['baseline_tasks_per_s']:>11.0f} {r['speedup']:>5.1f}x")
+
+
+if __name__ == "__main__":
+    main()
