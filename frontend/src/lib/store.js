@@ -320,6 +320,7 @@ export function sampleHistory(store, now) {
   const k = store.kpis;
   const h = store.history;
   const rate = (a, b) => Math.max(0, (a - b) / dt);
+  const d = store.derived;
   h.created.push(rate(cur.created, ref.created));
   h.completed.push(rate(cur.completed, ref.completed));
   h.dropped.push(rate(cur.dropped, ref.dropped));
@@ -327,11 +328,11 @@ export function sampleHistory(store, now) {
   h.tickHz.push(rate(cur.tick, ref.tick));
   h.queue.push(kpiQueue(store) ?? NaN);
   h.latencyMs.push(kpiLatencyMs(k) ?? NaN);
-  h.tickMs.push(pickNumber(k, 'tick_ms', 'tick_time_ms', 'step_ms', 'loop.tick_ms') ?? NaN);
-  h.beams.push(store.nBeams);
-  h.flights.push(store.derived.flights);
-  h.meanSoc.push(store.derived.meanSoc);
-  h.blackouts.push(store.derived.blackouts);
+  h.tickMs.push(pickNumber(k, 'tick_ms', 'last_tick_ms') ?? store.health?.last_tick_ms ?? NaN);
+  h.beams.push(pickNumber(k, 'active_beams') ?? store.nBeams);
+  h.flights.push(pickNumber(k, 'drones_flying') ?? d.flights);
+  h.meanSoc.push(pickNumber(k, 'mean_energy_pct') ?? d.meanSoc);
+  h.blackouts.push(pickNumber(k, 'blackout') ?? d.blackouts);
   store._sampleRef = cur;
   store.historyVersion++;
   return true;
@@ -348,8 +349,8 @@ export function kpiLatencyMs(k) {
   const ms = pickNumber(k, 'delegation_latency_ms', 'latency_ms', 'assign_latency_ms',
     'delegation_latency_p50_ms', 'latency.p50_ms');
   if (ms !== undefined) return ms;
-  const s = pickNumber(k, 'delegation_latency_s', 'latency_s', 'assign_latency_s',
-    'mean_latency_s', 'delegation_latency_p50_s', 'latency.p50_s', 'latency.mean_s');
+  const s = pickNumber(k, 'delegation_latency_s.p50', 'delegation_latency_s', 'latency_s',
+    'delegation_latency_s.mean', 'latency.p50_s', 'latency.mean_s');
   return s === undefined ? undefined : s * 1000;
 }
 

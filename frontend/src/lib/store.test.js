@@ -149,6 +149,8 @@ describe('helpers', () => {
   it('kpiLatencyMs converts seconds', () => {
     expect(kpiLatencyMs({ delegation_latency_s: 0.5 })).toBe(500);
     expect(kpiLatencyMs({ delegation_latency_ms: 3 })).toBe(3);
+    expect(kpiLatencyMs({ delegation_latency_s: { p50: 0.25, p99: 1, mean: 0.3 } })).toBe(250);
+    expect(kpiLatencyMs({ delegation_latency_s: { p50: null } })).toBe(undefined);
     expect(kpiLatencyMs({})).toBe(undefined);
   });
 });

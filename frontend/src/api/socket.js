@@ -1,0 +1,80 @@
+// Socket.IO client for namespace /ws (docs/interfaces.md): feeds the store, reports status.
+
+import { io } from 'socket.io-client';
+import { ALL_EVENTS } from '../lib/protocol.js';
+import { decodeFrame, findFrame, frameFromSnapshot } from '../lib/frame.js';
+
+/**
+ * Connect to `/ws` and route what arrives into `store`.
+ * Callbacks: onStatus({state, detail}) with state 'connecting'|'connected'|'reconnecting'|'down';
+ * onSnapshot(snapshot); onEvent(name, payload). Returns {socket, subscribe, unsubscribe, close}.
+ */
+export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEvent, ioImpl = io } = {}) {
+  const status = (state, detail = '') => onStatus && onStatus({ state, detail, at: Date.now() });
+  const socket = ioImpl(url, {
+    transports: ['websocket', 'polling'],
+    reconnection: true,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 4000,
+    timeout: 5000,
+  });
+  // Event names the user has narrowed away; re-applied after every reconnect.
+  let unsubscribed = new Set();
+  let failures = 0;
+
+  status('connecting');
+  socket.on('connect', () => {
+    failures = 0;
+    status('connected');
+    if (unsubscribed.size) socket.emit('unsubscribe', { events: [...unsubscribed] });
+  });
+  socket.on('disconnect', (reason) => status('reconnecting', `disconnected: ${reason}`));
+  socket.on('connect_error', (err) => {
+    failures++;
+    status(failures >= 2 ? 'down' : 'reconnecting', err && err.message ? err.message : 'connect error');
+  });
+
+  socket.on('state', (snap) => {
+    store.applySnapshot(snap);
+    const f = frameFromSnapshot(snap);
+    if (f) store.applyFrame(f, performance.now());
+    if (onSnapshot) onSnapshot(snap);
+  });
+
+  socket.on('tick', (msg, ...rest) => {
+    const now = performance.now();
+    const raw = findFrame(msg, rest);
+    if (raw) {
+      try {
+        store.applyFrame(decodeFrame(raw), now);
+      } catch (err) {
+        store.frameErrors = (store.frameErrors || 0) + 1;
+        store.lastFrameError = String(err && err.message);
+      }
+    }
+    store.applyTick(msg, now);
+  });
+
+  for (const name of ALL_EVENTS) {
+    socket.on(name, (payload) => {
+      store.pushEvent(name, payload, Date.now());
+      if (onEvent) onEvent(name, payload);
+    });
+  }
+
+  return {
+    socket,
+    subscribe(events) {
+      events.forEach((e) => unsubscribed.delete(e));
+      if (socket.connected) socket.emit('subscribe', { events });
+    },
+    unsubscribe(events) {
+      events.forEach((e) => unsubscribed.add(e));
+      if (socket.connected) socket.emit('unsubscribe', { events });
+    },
+    close() {
+      unsubscribed = new Set();
+      socket.close();
+    },
+  };
+}

@@ -1,0 +1,233 @@
+// End-to-end check of the globe in real headless Chromium against a running server.
+//
+//   node tests/e2e/globe.e2e.mjs <base url> <artifact dir>
+//
+// Prints one JSON line {ok, checks: [{name, ok, detail}], console_errors, screenshots} as the
+// last line of stdout and exits 0 only if every check passed. Screenshots go to <artifact dir>.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch } from './browser.mjs';
+
+const [url, artifacts = 'test-artifacts/e2e'] = process.argv.slice(2);
+if (!url) {
+  console.error('usage: node tests/e2e/globe.e2e.mjs <base url> <artifact dir>');
+  process.exit(2);
+}
+mkdirSync(artifacts, { recursive: true });
+
+const checks = [];
+const consoleErrors = []; // {phase, text}
+let phase = 'load';
+const screenshots = [];
+const W = 1600, H = 900;
+
+function check(name, ok, detail = '') {
+  checks.push({ name, ok: !!ok, detail: String(detail) });
+  console.error(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
+  return !!ok;
+}
+
+async function shot(page, name) {
+  const path = join(artifacts, name);
+  await page.screenshot({ path });
+  screenshots.push(path);
+}
+
+const textOf = (page, testid) => page.locator(`[data-testid="${testid}"]`).first().innerText({ timeout: 5000 });
+const numberIn = (s) => Number(String(s).replace(/[^0-9.]/g, '')) || 0;
+
+/** Pixel statistics of the WebGL drawing buffer, read right after a render in the same task. */
+async function canvasStats(page) {
+  return page.evaluate(() => {
+    const { gl, scene, camera } = window.__vpp;
+    gl.render(scene, camera);
+    const ctx = gl.getContext();
+    const w = ctx.drawingBufferWidth, h = ctx.drawingBufferHeight;
+    const px = new Uint8Array(w * h * 4);
+    ctx.readPixels(0, 0, w, h, ctx.RGBA, ctx.UNSIGNED_BYTE, px);
+    let sum = 0, sum2 = 0, lit = 0, n = 0;
+    const colours = new Set();
+    for (let i = 0; i < px.length; i += 4 * 7) {
+      const l = 0.2126 * px[i] + 0.7152 * px[i + 1] + 0.0722 * px[i + 2];
+      sum += l; sum2 += l * l; n++;
+      if (l > 20) lit++;
+      colours.add((px[i] >> 4) << 8 | (px[i + 1] >> 4) << 4 | (px[i + 2] >> 4));
+    }
+    const mean = sum / n;
+    return { w, h, mean, std: Math.sqrt(Math.max(0, sum2 / n - mean * mean)), litFraction: lit / n, colours: colours.size };
+  });
+}
+
+/** A visible satellite inside the uncovered middle of the view, far from its neighbours. */
+async function findClickableSatellite(page, exclude = -1) {
+  return page.evaluate(({ W, H, exclude }) => {
+    const v = window.__vpp;
+    const pts = [];
+    for (let i = 0; i < v.store.n; i++) {
+      const p = v.screenOf(i);
+      if (p && p.visible) pts.push({ i, x: p.x, y: p.y });
+    }
+    const inside = (p) => p.x > 330 && p.x < W - 420 && p.y > 90 && p.y < H - 120;
+    let best = null;
+    for (const p of pts) {
+      if (!inside(p) || p.i === exclude) continue;
+      let nearest = Infinity;
+      for (const q of pts) if (q !== p) nearest = Math.min(nearest, Math.hypot(q.x - p.x, q.y - p.y));
+      if (!best || nearest > best.clearance) best = { ...p, clearance: nearest };
+    }
+    return best;
+  }, { W, H, exclude });
+}
+
+const { context, close } = await launch({ width: W, height: H });
+let page;
+try {
+  page = context.pages()[0] || (await context.newPage());
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push({ phase, text: m.text() }); });
+  page.on('pageerror', (e) => consoleErrors.push({ phase, text: `pageerror: ${e.message}` }));
+  page.on('requestfailed', (r) => consoleErrors.push({ phase, text: `request failed: ${r.url()} ${r.failure()?.errorText}` }));
+
+  // 1. the page loads, connects and draws
+  const response = await page.goto(url, { waitUntil: 'load' });
+  check('page loads', response && response.ok(), `HTTP ${response && response.status()}`);
+  await page.waitForFunction(() => window.__vpp && window.__vpp.store && window.__vpp.store.n > 0
+    && window.__vpp.frames > 20 && window.__vpp.gl, null, { timeout: 30000 });
+  await page.locator('[data-testid="connection"]').filter({ hasText: 'live' }).waitFor({ timeout: 15000 });
+  check('connection indicator says live', true);
+  await page.waitForTimeout(2500); // earth texture, a few ticks
+  const info = await page.evaluate(() => ({ n: window.__vpp.store.n, drones: window.__vpp.store.nDrones,
+    stations: window.__vpp.store.groundStations.length, tick: window.__vpp.store.tick }));
+  check('satellites arrive from the server', info.n > 0, JSON.stringify(info));
+  await shot(page, '01-loaded.png');
+
+  // 2. the WebGL canvas is not blank
+  const stats = await canvasStats(page);
+  check('WebGL canvas shows a picture', stats.std > 8 && stats.litFraction > 0.05 && stats.colours > 40,
+    `mean ${stats.mean.toFixed(1)} std ${stats.std.toFixed(1)} lit ${(stats.litFraction * 100).toFixed(1)}% colours ${stats.colours}`);
+
+  // 3. positions move between ticks (interpolated, not frozen)
+  const p0 = await page.evaluate(() => window.__vpp.screenOf(0));
+  await page.waitForTimeout(700);
+  const p1 = await page.evaluate(() => window.__vpp.screenOf(0));
+  check('satellites move', p0 && p1 && Math.hypot(p1.x - p0.x, p1.y - p0.y) > 0.5,
+    p0 && p1 ? `sat-0 moved ${Math.hypot(p1.x - p0.x, p1.y - p0.y).toFixed(1)} px in 0.7 s` : 'no position');
+
+  // 4. starting the generator from the UI makes the HUD counters rise
+  const totalLine = async (id) => numberIn((await textOf(page, id)).split('\n').find((l) => l.includes('total')) || '0');
+  const before = await totalLine('hud-created');
+  await page.fill('[data-testid="smoke-qps"]', '200');
+  await page.fill('[data-testid="smoke-burst"]', '20');
+  await page.click('[data-testid="smoke-start"]');
+  await page.locator('[data-testid="smoke-state"]').filter({ hasText: 'running' }).waitFor({ timeout: 10000 });
+  let rate = 0, total = 0;
+  for (let k = 0; k < 20; k++) {
+    await page.waitForTimeout(500);
+    rate = numberIn(await textOf(page, 'hud-created-value'));
+    total = await totalLine('hud-created');
+    if (rate > 0 && total > 0) break;
+  }
+  await page.waitForTimeout(1500);
+  const total2 = await totalLine('hud-created');
+  const completed = await totalLine('hud-completed');
+  check('generator start makes HUD counters rise', rate > 0 && total2 > total && total2 > before,
+    `created/s ${rate}, total ${before} -> ${total} -> ${total2}, completed ${completed}`);
+  await shot(page, '02-generator-running.png');
+
+  // 5. clicking a satellite opens its inspector with its id
+  const target = await findClickableSatellite(page);
+  if (check('a satellite is clickable on screen', target, JSON.stringify(target))) {
+    const at = await page.evaluate((i) => window.__vpp.screenOf(i), target.i);
+    await page.mouse.move(at.x, at.y);
+    await page.mouse.click(at.x, at.y);
+    const want = `sat-${target.i}`;
+    let got = '';
+    try {
+      await page.locator('[data-testid="inspector-id"]').waitFor({ timeout: 5000 });
+      got = await textOf(page, 'inspector-id');
+    } catch { got = '(no inspector)'; }
+    check('clicking a satellite opens its inspector', got === want, `clicked ${want}, inspector shows ${got}`);
+    const label = await page.locator('[data-testid="sat-label"]').first().innerText({ timeout: 3000 }).catch(() => '');
+    check('the selected satellite is labelled on the globe', label.includes(want), label.replace(/\n/g, ' | '));
+    await page.waitForTimeout(1200); // let the REST details fill in
+    const queue = await textOf(page, 'inspector-queue').catch(() => '');
+    check('inspector shows tasks on board', /^\d+$/.test(queue.trim()), `tasks on board: ${queue}`);
+    // hover another satellite: tooltip
+    const other = await findClickableSatellite(page, target.i);
+    if (other) {
+      const o = await page.evaluate((i) => window.__vpp.screenOf(i), other.i);
+      await page.mouse.move(o.x, o.y);
+      const tip = await page.locator('[data-testid="sat-tooltip"]').first().innerText({ timeout: 3000 }).catch(() => '');
+      check('hovering a satellite shows a tooltip', /sat-\d+/.test(tip), tip.replace(/\n/g, ' | '));
+    }
+    await shot(page, '03-inspector.png');
+  }
+
+  // 6. search by id
+  await page.fill('[data-testid="sat-search"]', 'sat-3');
+  await page.press('[data-testid="sat-search"]', 'Enter');
+  await page.locator('[data-testid="inspector-id"]').filter({ hasText: /^sat-3$/ }).waitFor({ timeout: 5000 })
+    .then(() => check('search by id selects the satellite', true, 'sat-3'))
+    .catch(async () => check('search by id selects the satellite', false, await textOf(page, 'inspector-id').catch(() => 'none')));
+
+  // 7. a bad config value shows the server's error message (Chromium logs the 400s: expected)
+  phase = 'bad-config';
+  const serverSays = await page.evaluate(async () => {
+    const r = await fetch('/api/config', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ delegator: { w1: 5 } }) });
+    return { status: r.status, body: await r.json() };
+  });
+  await page.getByText('Delegator weights & limits').click();
+  await page.fill('[data-testid="cfg-w1"]', '5');
+  await page.click('[data-testid="cfg-apply"]');
+  const shown = await page.locator('[data-testid="cfg-error"]').innerText({ timeout: 5000 }).catch(() => '');
+  const message = serverSays.body?.error?.message || '(none)';
+  check('bad config value shows the server error', serverSays.status === 400 && shown.includes(message),
+    `server ${serverSays.status} "${message}"; UI shows "${shown}"`);
+  const w1 = await page.evaluate(async () => (await (await fetch('/api/config')).json()).delegator.w1);
+  check('rejected config changed nothing', w1 >= 0 && w1 <= 1, `w1 = ${w1}`);
+  phase = 'run';
+  await shot(page, '04-config-error.png');
+
+  // 8. the event feed lists events, alerts highlighted when present
+  const feedRows = await page.locator('.feed-list .ev').count();
+  check('event feed shows events', feedRows > 0, `${feedRows} rows`);
+
+  // 9. connection loss is visible, and the page recovers with fresh state
+  phase = 'offline';
+  await context.setOffline(true);
+  await page.evaluate(() => window.__vpp.socket.io.engine.close()); // drop the live websocket too
+  const downSeen = await page.locator('[data-testid="connection"]').filter({ hasText: /reconnecting|server down/ })
+    .waitFor({ timeout: 15000 }).then(() => true).catch(() => false);
+  await page.waitForTimeout(2500);
+  await shot(page, '05-offline.png');
+  await context.setOffline(false);
+  phase = 'reconnect';
+  const tickBefore = await page.evaluate(() => window.__vpp.store.tick);
+  const back = await page.locator('[data-testid="connection"]').filter({ hasText: 'live' })
+    .waitFor({ timeout: 20000 }).then(() => true).catch(() => false);
+  await page.waitForTimeout(1500);
+  const tickAfter = await page.evaluate(() => window.__vpp.store.tick);
+  check('connection loss is shown and the page reconnects', downSeen && back && tickAfter > tickBefore,
+    `down shown ${downSeen}, reconnected ${back}, tick ${tickBefore} -> ${tickAfter}`);
+  await shot(page, '06-reconnected.png');
+  phase = 'end';
+
+  await page.click('[data-testid="smoke-stop"]').catch(() => {});
+} catch (err) {
+  check('no exception in the e2e script', false, err && err.stack ? err.stack.split('\n').slice(0, 3).join(' ') : err);
+  if (page) await shot(page, '99-failure.png').catch(() => {});
+} finally {
+  await close();
+}
+
+// Expected noise: the 400s of the bad-config step, failed requests while offline.
+const expected = (e) => (e.phase === 'bad-config' && /status of 400/.test(e.text))
+  || (['offline', 'reconnect'].includes(e.phase) && /ERR_INTERNET_DISCONNECTED|net::ERR_|WebSocket|socket\.io|\/api\//.test(e.text));
+const unexpected = consoleErrors.filter((e) => !expected(e)).map((e) => `[${e.phase}] ${e.text}`);
+check('no console errors', unexpected.length === 0, unexpected.slice(0, 5).join(' || '));
+const ok = checks.every((c) => c.ok);
+const result = { ok, checks, console_errors: consoleErrors, screenshots };
+writeFileSync(join(artifacts, 'result.json'), JSON.stringify(result, null, 2));
+console.log(JSON.stringify(result));
+process.exit(ok ? 0 : 1);
