@@ -70,7 +70,7 @@ def summary(eng: Engine) -> dict:
         "beams_started": counts["sat.energy_transfer_started"],
         "drone_flights": counts["drone.launched"], "drone_events": {k: v for k, v in counts.items() if k.startswith("drone.")},
         "delegation_latency_s": eng.book.latency_percentiles(),
-        "blackouts_now": int(eng.sats.blackout.sum()),
+        "blackouts_now": int(eng.sats.blackout.sum()), "blackouts_total": eng.blackouts_total,
         "drone_status": {s: int((eng.drones.status == k).sum()) for k, s in enumerate(DRONE_STATUS)},
     }
 

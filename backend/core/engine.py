@@ -57,6 +57,7 @@ class Engine:
         self.smoke = SmokeState()
         self.tick, self.sim_time, self.paused, self._pending_steps = 0, 0.0, False, 0
         self.ledger = dict.fromkeys(LEDGER_KEYS, 0.0)
+        self.blackouts_total = 0
         self.totals = dict.fromkeys(EVENT_NAMES, 0)
         self.last_counts = dict.fromkeys(EVENT_NAMES, 0)
         self.sky.update(self.sats, 0.0)
@@ -123,7 +124,7 @@ class Engine:
         self.sky.update(self.sats, now)
         self._generate(now, ev)
         self._delegate(now, ev)
-        power_step(self.sats, self.book, cfg, dt, now, ev, self.ledger)
+        self.blackouts_total += power_step(self.sats, self.book, cfg, dt, now, ev, self.ledger)
         refresh_load(self.sats, self.book)
         beam_rx = np.zeros(self.sats.n)
         beams_step(self.sats, self.beamlog, cfg, dt, now, ev, self.ledger, beam_rx)

@@ -48,6 +48,7 @@ SCHEMA: dict[str, dict[str, Param]] = {
         "task_work_max": _p(200.0, 0.001, 1.0e6, "work units", "largest processing_power_needed"),
         "p_high": _p(0.15, 0.0, 1.0, "fraction", "share of generated tasks with high priority"),
         "p_medium": _p(0.35, 0.0, 1.0, "fraction", "share with medium priority (rest low)"),
+        "origin_max_lat_deg": _p(60.0, 0.0, 90.0, "deg", "origins drawn area-uniform within +-this"),
     },
     "delegator": {
         "w1": _p(0.35, 0.0, 1.0, "", "weight of available energy"),

@@ -26,8 +26,8 @@ def progress_tasks(sats: Satellites, book: TaskBook):
 
 
 def power_step(sats: Satellites, book: TaskBook, cfg, dt: float, now: float,
-               ev: TickEvents, ledger: dict) -> None:
-    """Advance task work and satellite energy by dt simulated seconds."""
+               ev: TickEvents, ledger: dict) -> int:
+    """Advance task work and satellite energy by dt simulated seconds; returns new blackouts."""
     t = book.tasks
     run, sat, n_on = progress_tasks(sats, book)
     share = sats.processing_capacity[sat] / np.maximum(n_on[sat], 1)
@@ -55,7 +55,9 @@ def power_step(sats: Satellites, book: TaskBook, cfg, dt: float, now: float,
     t.work_done[run[ok]] += dwork[ok]
     _finish(book, run, ok, now, ev)
     restart_eu = cfg.restart_pct / 100.0 * sats.max_energy_eu
+    new_blackouts = int(np.count_nonzero(dies & ~sats.blackout))
     sats.blackout[:] = (sats.blackout | dies) & (sats.energy_eu <= restart_eu)
+    return new_blackouts
 
 
 def _finish(book, run, ok, now, ev) -> None:

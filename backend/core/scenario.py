@@ -39,12 +39,12 @@ class Scenario:
     n_drones: int = 16
     stations: tuple = DEFAULT_STATIONS
     max_energy_eu: float = 1000.0
-    solar_eu_s: float = 2.0  # nominal panel output in sunlight
-    consumption_eu_s: float = 0.5  # nominal base load
+    solar_eu_s: float = 1.2  # nominal panel output in sunlight
+    consumption_eu_s: float = 0.25  # nominal base load
     processing_capacity: float = 10.0  # work units per second
     degraded_fraction: float = 0.08  # satellites with failing panels (run low, need help)
     degraded_solar_scale: tuple = (0.05, 0.3)  # their panel output, fraction of nominal
-    initial_pct: tuple = (35.0, 95.0)  # initial state of charge, uniform range, %
+    initial_pct: tuple = (55.0, 95.0)  # initial state of charge, uniform range, %
     drone_reserve_eu: float = 400.0  # mobility battery capacity
     drone_battery_eu: float = 300.0  # payload battery capacity
 

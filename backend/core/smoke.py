@@ -51,11 +51,12 @@ def draw_count(rng: np.random.Generator, smoke: SmokeState, tick_interval_s: flo
 
 
 def draw_tasks(rng: np.random.Generator, n: int, cfg) -> NewTasks:
-    """Draw n tasks: uniform energy and work ranges, priority mix, origins uniform over the globe."""
+    """Draw n tasks: uniform energy and work ranges, priority mix, origins area-uniform in a band."""
     u = rng.random((n, 5))
     energy = cfg.task_energy_min + u[:, 0] * (cfg.task_energy_max - cfg.task_energy_min)
     work = cfg.task_work_min + u[:, 1] * (cfg.task_work_max - cfg.task_work_min)
     priority = np.where(u[:, 2] < cfg.p_high, 2, np.where(u[:, 2] < cfg.p_high + cfg.p_medium, 1, 0))
-    lat = np.degrees(np.arcsin(2.0 * u[:, 3] - 1.0))  # area-uniform latitude
+    band = np.sin(np.radians(cfg.origin_max_lat_deg))
+    lat = np.degrees(np.arcsin(band * (2.0 * u[:, 3] - 1.0)))  # area-uniform within the band
     lon = -180.0 + 360.0 * u[:, 4]
     return NewTasks(energy, work, priority.astype(np.int8), lat, lon)

@@ -157,6 +157,7 @@ def kpis(eng) -> dict:
         "delegation_latency_s": eng.book.latency_percentiles(),
         "mean_energy_pct": float(np.mean(100.0 * s.energy_eu / s.max_energy_eu)) if s.n else 0.0,
         "sunlit": int(s.sunlit.sum()), "blackout": int(s.blackout.sum()),
+        "blackouts_total": eng.blackouts_total,
         "low_energy": int(np.count_nonzero(s.energy_eu < eng.config.low_watermark_pct / 100.0 * s.max_energy_eu)),
         "active_beams": int(np.count_nonzero(s.giving == ACTIVE)), "drones_flying": int(flying.sum()),
         "energy": {k: float(v) for k, v in eng.ledger.items()},
