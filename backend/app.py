@@ -18,7 +18,7 @@ from backend import config as config_mod
 from backend.core.engine import Engine
 from backend.core.params import SimConfig
 from backend.core.scenario import Scenario
-from backend.events import Hub
+from backend.events import Hub, serialize_sends
 from backend.loops import Loops
 from backend.metrics import Metrics
 from backend.routes import register as register_routes
@@ -79,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_socketio(app, st)
     metrics = Metrics()
     rt = Runtime(build_engine(st), socketio.server.eio.create_event, st.QUERY_TIMEOUT_S)
+    serialize_sends(socketio.server)
     hub = Hub(socketio.server, st, metrics)
     svc = Services(st, rt, hub, Loops(socketio, rt, hub, metrics, st), metrics)
     app.extensions["vpp"] = svc

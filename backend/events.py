@@ -14,6 +14,7 @@ is disconnected. The `tick` counters stay exact whatever a client was sent.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -26,6 +27,27 @@ log = logging.getLogger(__name__)
 NS = "/ws"
 SERVER_EVENTS = ("alert.loop_failed",)
 SUBSCRIBABLE = ("tick",) + tuple(EVENT_NAMES) + SERVER_EVENTS
+
+
+def serialize_sends(server) -> None:
+    """Make each Socket.IO packet reach a client's queue as one unit.
+
+    A binary event is several engine.io packets (header, then attachments). python-socketio
+    does not lock around them, so in threading mode an ack or another emit from a second thread
+    can land between a header and its attachments and the client mis-decodes the stream
+    (python-socketio issue #403). One lock around the two send paths prevents that; under
+    gevent it is uncontended and costs nothing.
+    """
+    lock = threading.RLock()
+
+    def locked(fn):
+        def call(*args, **kwargs):
+            with lock:
+                return fn(*args, **kwargs)
+        return call
+
+    server.manager.emit = locked(server.manager.emit)
+    server._send_packet = locked(server._send_packet)
 
 
 def room(name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from backend.utils.errors import json_response
+from backend.utils.errors import ApiError, json_response
 from backend.utils.jsonbody import json_body
 from backend.utils.schema import Field, Schema, validate
 
@@ -21,6 +21,14 @@ SET_SATELLITE = Schema("SetSatellite", {
 LAUNCH = Schema("Launch", {
     "satellite_id": Field("string", required=True, doc="target, e.g. sat-7", example="sat-7"),
 })
+
+
+def _refusal(e, command: str) -> str | None:
+    """The engine's reason if it refused `command` in the step just run (docs/requests-server.md)."""
+    for entry in reversed(e.rejected):
+        if entry["command"] == command and entry["tick"] >= e.tick - 1:
+            return entry["error"]
+    return None
 
 
 def _sat(e, n):
@@ -55,8 +63,11 @@ def launch(drone_id: str):
     body = validate(json_body(), LAUNCH)
     entity_or_404("drone", drone_id, _drone)
     n = parse_id("drone", drone_id)
-    return json_response(submit_and_wait({"type": "launch_drone", "drone_id": drone_id, **body},
-                                         lambda e: e.drone(n)))
+    drone, refusal = submit_and_wait({"type": "launch_drone", "drone_id": drone_id, **body},
+                                     lambda e: (e.drone(n), _refusal(e, "launch_drone")))
+    if refusal and (drone["target"] or {}).get("satellite_id") != body["satellite_id"]:
+        raise ApiError(409, "launch_refused", refusal, "satellite_id")
+    return json_response(drone)
 
 
 @bp.post("/api/drones/<drone_id>/recall")

@@ -1,0 +1,194 @@
+"""Socket.IO /ws against a real server process, under gevent and threading."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import requests
+
+from backend.core.ticklog import EVENT_NAMES
+
+from .conftest import Recorder
+
+
+def _ticks(rec, since=0.0):
+    return rec.of("tick", since)
+
+
+def test_state_first_then_ticks(client):
+    first = client.wait_for(lambda ev: ev and ev[0], what="first event")
+    assert first[0] == "state"
+    state = first[1]
+    assert {"tick", "sim_time", "satellites", "drones", "queues", "counters"} <= set(state)
+    assert len(state["satellites"]) == state["n_satellites"] == 180
+    client.wait_for(lambda ev: len([1 for n, *_ in ev if n == "tick"]) >= 3, what="3 ticks")
+    ticks = _ticks(client)
+    seqs = [t["seq"] for t in ticks]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    t = ticks[-1]
+    assert set(t["counters"]) == set(EVENT_NAMES) | {"alert.loop_failed"}
+    assert set(t["totals"]) == set(t["counters"])
+    assert {"pending", "running", "mean_energy_pct"} <= set(t["kpis"])
+    assert t["sat_fields"] == ["lat", "lon", "alt_km", "energy_pct", "flags", "queue"]
+    sats = np.frombuffer(t["sats"], dtype="<f4").reshape(t["n_satellites"], 6)
+    assert len(t["sats"]) == 24 * t["n_satellites"]
+    assert np.all(np.abs(sats[:, 0]) <= 90) and np.all((sats[:, 3] >= 0) & (sats[:, 3] <= 100))
+    assert len(t["drones"]) == 24 * t["n_drones"] and len(t["beams"]) == 12 * t["n_beams"]
+
+
+def test_smoke_events_and_exact_counters(client, http):
+    http.post("/api/sim/resume")
+    http.post("/api/smoke/start", {"qps": 200, "burst": 5})
+    try:
+        for name in ("task.created", "task.assigned", "task.completed"):
+            client.wait_event(name, timeout=20)
+    finally:
+        http.post("/api/smoke/stop")
+    created = client.of("task.created")[0]
+    assert created["task_id"].startswith("task-") and created["priority"] in ("low", "medium", "high")
+    assert client.of("task.assigned")[0]["satellite_id"].startswith("sat-")
+    http.post("/api/sim/pause")
+    time.sleep(0.5)
+    state = http.get("/api/state?sat_limit=0").json()
+    last = _ticks(client)[-1]
+    assert last["tick"] == state["tick"]
+    assert {k: last["totals"][k] for k in EVENT_NAMES} == state["counters"]["events"]
+    assert last["totals"]["task.created"] == state["counters"]["tasks"]["created"]
+    # per-tick counters add up exactly to the cumulative totals between consecutive ticks
+    ticks = _ticks(client)
+    for a, b in zip(ticks, ticks[1:]):
+        if b["seq"] == a["seq"] + 1 and b["tick"] >= a["tick"]:
+            assert {k: b["totals"][k] - a["totals"][k] for k in EVENT_NAMES} == \
+                {k: b["counters"][k] for k in EVENT_NAMES}
+    http.post("/api/sim/resume")
+
+
+def _neighbours(http):
+    sats = http.get("/api/state?fields=satellite_id,plane,slot").json()["satellites"]
+    plane0 = sorted((s["slot"], s["satellite_id"]) for s in sats if s["plane"] == 0)
+    return plane0[0][1], plane0[1][1]
+
+
+def test_beam_started_then_ended(client, http):
+    receiver, giver = _neighbours(http)
+    http.post("/api/config", {"beam": {"rate_eu_per_s": 50.0, "max_distance_km": 4000.0}})
+    try:
+        since = time.monotonic()
+        http.post(f"/api/satellites/{receiver}", {"energy_pct": 10.0, "solar_scale": 0.0})
+        http.post(f"/api/satellites/{giver}", {"energy_pct": 95.0})
+        started = client.wait_event("sat.energy_transfer_started", lambda d: d["to"] == receiver,
+                                    timeout=20, since=since)
+        ended = client.wait_event("sat.energy_transfer_ended",
+                                  lambda d: d["to"] == receiver and d["from"] == started["from"],
+                                  timeout=30, since=since)
+    finally:
+        http.post("/api/config", {"beam": {"rate_eu_per_s": 4.0, "max_distance_km": 3000.0}})
+    assert started["distance_km"] <= 4000.0 and started["rate_eu_per_s"] > 0
+    assert ended["delivered_eu"] > 0 and ended["lost_eu"] >= 0 and ended["reason"]
+
+
+def _launch_any(http) -> tuple[str, str]:
+    """Make a satellite need charge and launch the first drone the engine accepts for it."""
+    refusals = []
+    for i in range(40, 60):
+        target = f"sat-{i}"
+        http.post(f"/api/satellites/{target}", {"energy_pct": 20.0})
+        for j in range(16):
+            resp = requests.post(f"{http.url}/api/drones/drone-{j}/launch",
+                                 json={"satellite_id": target}, timeout=10)
+            if resp.status_code == 200:
+                return f"drone-{j}", target
+            assert resp.status_code == 409, resp.text
+            refusals.append(resp.json()["error"]["message"])
+            if "already targeted" in refusals[-1]:
+                break
+    raise AssertionError(f"no drone could launch: {refusals[-5:]}")
+
+
+def test_drone_launched_arrived_charged_in_order(client, http):
+    http.post("/api/config", {"drone": {"speed_km_s": 60.0}, "time": {"time_scale": 100.0}})
+    try:
+        since = time.monotonic()
+        drone, target = _launch_any(http)
+        mine = lambda d: d["drone_id"] == drone  # noqa: E731
+        client.wait_event("drone.charged", mine, timeout=40, since=since)
+    finally:
+        http.post("/api/config", {"drone": {"speed_km_s": 12.0}, "time": {"time_scale": 30.0}})
+    order = [n for n, d, t in client.events
+             if t >= since and n.startswith("drone.") and d.get("drone_id") == drone]
+    assert order[:3] == ["drone.launched", "drone.arrived", "drone.charged"], order
+    charged = client.wait_event("drone.charged", mine, since=since)
+    assert charged["satellite_id"] == target and charged["delivered_eu"] > 0
+
+
+def test_subscribe_and_unsubscribe(client):
+    client.wait_event("tick")
+    ack = client.call("unsubscribe", {"events": ["tick"]})
+    assert ack["ok"] is True and "tick" not in ack["events"]
+    quiet_from = time.monotonic() + 0.3  # a tick already in flight may still land
+    time.sleep(1.0)
+    assert _ticks(client, quiet_from) == []
+    ack = client.call("subscribe", {"events": ["tick"]})
+    assert ack["ok"] is True and "tick" in ack["events"]
+    client.wait_event("tick", since=time.monotonic())
+    bad = client.call("subscribe", {"events": ["tick", "nope"]})
+    assert bad["error"]["code"] == "unknown_event" and bad["error"]["field"] == "events[1]"
+    bad = client.call("subscribe", {"events": "tick"})
+    assert bad["error"]["field"] == "events"
+    assert client.call("stats")["ticks_sent"] > 0
+
+
+def test_connect_with_narrow_subscription(server):
+    rec = Recorder(server.url, auth={"events": ["alert.loop_failed"], "sat_limit": 5}).connect()
+    try:
+        state = rec.wait_event("state")
+        assert len(state["satellites"]) == 5 and state["n_satellites"] == 180
+        time.sleep(0.8)
+        assert rec.of("tick") == []
+    finally:
+        rec.close()
+
+
+def test_reconnect_gets_fresh_state(server):
+    first = Recorder(server.url).connect()
+    s1 = first.wait_event("state")
+    first.wait_for(lambda ev: len([1 for n, *_ in ev if n == "tick"]) >= 3, what="ticks")
+    last_tick = _ticks(first)[-1]["tick"]
+    first.close()
+    second = Recorder(server.url).connect()
+    try:
+        s2 = second.wait_event("state")
+        assert s2["tick"] >= last_tick > s1["tick"]
+    finally:
+        second.close()
+
+
+def test_loop_failure_is_restarted_and_reported(client, http):
+    client.wait_event("tick")
+    http.post("/api/_test/fault", {"loop": "tick", "times": 3})
+    alerts = client.wait_for(lambda ev: [d for n, d, _ in ev if n == "alert.loop_failed"][2:] and
+                             [d for n, d, _ in ev if n == "alert.loop_failed"], what="3 alerts")
+    assert [a["loop"] for a in alerts[:3]] == ["tick"] * 3
+    assert "injected fault" in alerts[0]["error"] and alerts[2]["restarts"] == 3
+    health = http.get("/api/health")
+    assert health.status_code == 503, health.text
+    assert any("restarted" in p for p in health.json()["problems"])
+    deadline = time.monotonic() + 10
+    while http.get("/api/health").status_code != 200:
+        assert time.monotonic() < deadline, "health did not recover"
+        time.sleep(0.2)
+    seq = _ticks(client)[-1]["seq"]
+    client.wait_event("tick", lambda t: t["seq"] > seq)
+    http.post("/api/_test/fault", {"loop": "fanout"})
+    client.wait_event("alert.loop_failed", lambda d: d["loop"] == "fanout")
+    client.wait_event("tick", lambda t: t["seq"] > seq + 5)
+    assert "Traceback" in server_log(http)
+
+
+def server_log(http):
+    from pathlib import Path
+    import glob
+    # the server's log file is the newest vpp-server-*.log (see tests/conftest.py)
+    return max((Path(p) for p in glob.glob("/tmp/vpp-server-*.log")), key=lambda p: p.stat().st_mtime).read_text()
