@@ -1,0 +1,125 @@
+"""JobOrchestrator on hand-built pairs: thresholds, the 60 % floor, line of sight, one peer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backend.core.beams import BeamLog, beams_step
+from backend.core.constants import EARTH_RADIUS_KM
+from backend.core.params import SimConfig
+from backend.core.state import ACTIVE, BLOCKED, IDLE, Satellites
+from backend.core.ticklog import TickEvents
+
+R_KM = EARTH_RADIUS_KM + 550.0
+CFG = SimConfig()  # low 25 %, high 70 %, stop 60 %, Dmax 3000 km, 4 EU/s, efficiency 0.85
+ONE_MICRO_EU = 1e-6
+
+
+def pair(pct_low, pct_high, separation_deg=5.0, n_extra=0):
+    """Two satellites on a 550 km shell, `separation_deg` apart along the equator."""
+    s = Satellites(2 + n_extra)
+    ang = np.radians([0.0, separation_deg] + [180.0] * n_extra)
+    s.pos_eci_km[:] = np.stack([R_KM * np.cos(ang), R_KM * np.sin(ang), np.zeros_like(ang)], axis=1)
+    s.max_energy_eu[:] = 1000.0
+    s.energy_eu[:2] = [10.0 * pct_low, 10.0 * pct_high]
+    if n_extra:
+        s.energy_eu[2:] = 500.0
+    return s
+
+
+class Beams:
+    def __init__(self, sats, cfg=CFG, dt=1.0):
+        self.s, self.cfg, self.dt = sats, cfg, dt
+        self.log, self.ledger, self.t = BeamLog(sats.n), {"beamed_out": 0.0, "beam_losses": 0.0}, 0.0
+        self.trace = []
+
+    def step(self):
+        self.t += self.dt
+        ev, rx = TickEvents(0, self.t), np.zeros(self.s.n)
+        beams_step(self.s, self.log, self.cfg, self.dt, self.t, ev, self.ledger, rx)
+        self.trace += [(self.t, n, p) for n, p in ev.records()]
+        return rx
+
+
+@pytest.mark.parametrize("low, high, starts", [
+    (24.9, 70.1, True), (25.0, 70.1, False), (24.9, 70.0, False), (0.0, 100.0, True),
+])
+def test_beam_starts_exactly_past_both_thresholds(low, high, starts):
+    b = Beams(pair(low, high))
+    b.step()
+    assert (b.s.giving[1] == ACTIVE) == starts
+    assert [n for _, n, _ in b.trace] == (["sat.energy_transfer_started"] if starts else [])
+    if starts:
+        assert b.trace[0][2]["from"] == "sat-1" and b.trace[0][2]["to"] == "sat-0"
+
+
+def test_beam_stops_at_sixty_percent_with_losses_counted():
+    s = pair(5.0, 70.5)
+    e0 = s.energy_eu.copy()
+    b = Beams(s, dt=1.0)
+    rx_total = 0.0
+    for _ in range(40):
+        rx_total += b.step().sum()
+    assert s.energy_eu[1] == pytest.approx(600.0, abs=ONE_MICRO_EU)  # floor is exact
+    sent = e0[1] - s.energy_eu[1]
+    assert sent == pytest.approx(105.0, abs=ONE_MICRO_EU)
+    assert s.energy_eu[0] - e0[0] == pytest.approx(0.85 * sent)
+    assert b.ledger["beamed_out"] == pytest.approx(sent)
+    assert b.ledger["beam_losses"] == pytest.approx(0.15 * sent)
+    assert rx_total == pytest.approx(0.85 * sent)
+    names = [n for _, n, _ in b.trace]
+    assert names == ["sat.energy_transfer_started", "sat.energy_transfer_ended"]
+    end = b.trace[1][2]
+    assert end["reason"] == "giver_at_floor"
+    assert end["delivered_eu"] == pytest.approx(0.85 * 105.0) and end["lost_eu"] == pytest.approx(0.15 * 105.0)
+    # 105 EU at 4 EU/s: 26 full ticks then 1 EU; the end is noticed on the next tick.
+    assert b.trace[1][0] - b.trace[0][0] == pytest.approx(27.0)
+    assert s.giving[1] == IDLE and s.beam_peer[1] == -1 and s.beam_from[0] == -1
+
+
+def test_per_tick_amount_is_rate_times_dt():
+    s = pair(5.0, 95.0)
+    b = Beams(s, dt=3.0)
+    b.step()
+    assert 950.0 - s.energy_eu[1] == pytest.approx(12.0)
+
+
+def test_no_beam_beyond_dmax_and_giver_blocked():
+    s = pair(5.0, 90.0, separation_deg=40.0)  # chord ~4,830 km > Dmax 3,000 km
+    b = Beams(s)
+    b.step()
+    assert s.giving[1] == BLOCKED and not b.trace
+
+
+def test_no_beam_through_the_earth():
+    cfg = SimConfig({"beam": {"max_distance_km": 20000.0}})
+    s = pair(5.0, 90.0, separation_deg=170.0)
+    b = Beams(s, cfg)
+    b.step()
+    assert s.giving[1] == BLOCKED and not b.trace
+
+
+def test_one_peer_at_a_time_most_urgent_first():
+    s = Satellites(3)
+    ang = np.radians([0.0, 3.0, 6.0])
+    s.pos_eci_km[:] = np.stack([R_KM * np.cos(ang), R_KM * np.sin(ang), np.zeros(3)], axis=1)
+    s.max_energy_eu[:] = 1000.0
+    s.energy_eu[:] = [200.0, 900.0, 100.0]  # two receivers, one giver in the middle
+    b = Beams(s)
+    b.step()
+    assert s.beam_peer[1] == 2  # sat-2 (10 %) is more urgent than sat-0 (20 %)
+    assert s.beam_from[0] == -1 and s.beam_from[2] == 1
+
+
+def test_beam_ends_when_receiver_recovers():
+    s = pair(24.0, 100.0)
+    s.max_energy_eu[0] = 100.0  # small receiver: 24 EU, reaches 60 % (60 EU) quickly
+    s.energy_eu[0] = 24.0
+    b = Beams(s)
+    for _ in range(20):
+        b.step()
+    ended = [p for _, n, p in b.trace if n == "sat.energy_transfer_ended"]
+    assert ended and ended[0]["reason"] == "receiver_recovered"
+    assert s.energy_eu[0] <= s.max_energy_eu[0]
+    assert ended[0]["delivered_eu"] == pytest.approx(s.energy_eu[0] - 24.0)

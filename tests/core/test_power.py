@@ -1,0 +1,92 @@
+"""Satellite worker tick: task progress, energy drawn with progress, blackout and recovery."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backend.core.params import SimConfig
+from backend.core.power import power_step, refresh_load
+from backend.core.smoke import NewTasks
+from backend.core.state import Satellites
+from backend.core.taskbook import TaskBook
+from backend.core.ticklog import TickEvents
+
+CFG = SimConfig()
+
+
+def world(energy_eu=500.0, solar=0.0, base=1.0, capacity=10.0, sunlit=False):
+    s = Satellites(1)
+    s.max_energy_eu[:] = 1000.0
+    s.energy_eu[:] = energy_eu
+    s.solar_eu_s[:] = solar
+    s.consumption_eu_s[:] = base
+    s.processing_capacity[:] = capacity
+    s.sunlit[:] = sunlit
+    return s, TaskBook(100)
+
+
+def give_tasks(book, energies, works, sat=0):
+    n = len(energies)
+    new = NewTasks(np.array(energies, float), np.array(works, float), np.zeros(n, np.int8),
+                   np.zeros(n), np.zeros(n))
+    ev = TickEvents(0, 0.0)
+    slots = book.add(new, book.reserve_ids(n), np.zeros(n), np.zeros(n, bool), 100, ev)
+    book.assign(slots, np.full(n, sat), np.zeros(n), 0.0, ev)
+    return slots
+
+
+def tick(s, book, dt=1.0, now=1.0):
+    ledger = dict.fromkeys(("solar_in", "consumed", "task_draw"), 0.0)
+    ev = TickEvents(1, now)
+    power_step(s, book, CFG, dt, now, ev, ledger)
+    refresh_load(s, book)
+    return ev, ledger
+
+
+def test_capacity_is_shared_and_energy_follows_progress():
+    s, book = world()
+    slots = give_tasks(book, [10.0, 20.0], [100.0, 100.0])
+    ev, ledger = tick(s, book, dt=2.0)
+    # 10 work/s shared by 2 tasks for 2 s: 10 work each, 10 % of each task's energy.
+    assert np.allclose(book.tasks.work_done[slots], [10.0, 10.0])
+    assert ledger["task_draw"] == pytest.approx(1.0 + 2.0)
+    assert ledger["consumed"] == pytest.approx(2.0)
+    assert s.energy_eu[0] == pytest.approx(500.0 - 3.0 - 2.0)
+    assert s.committed_eu[0] == pytest.approx(27.0) and s.n_tasks[0] == 2
+
+
+def test_task_completes_and_frees_the_satellite():
+    s, book = world()
+    give_tasks(book, [5.0], [10.0])
+    ev, _ = tick(s, book, dt=1.0)
+    assert [n for n, _ in ev.records()] == ["task.completed"]
+    assert s.n_tasks[0] == 0 and book.counters()["completed"] == 1
+
+
+def test_solar_only_when_sunlit_and_clipped_at_capacity():
+    s, book = world(energy_eu=999.0, solar=5.0, base=1.0, sunlit=True)
+    _, ledger = tick(s, book, dt=1.0)
+    assert s.energy_eu[0] == 1000.0
+    assert ledger["solar_in"] == pytest.approx(2.0)  # only what fit: 999 + 2 - 1 = 1000
+    s.sunlit[:] = False
+    _, ledger = tick(s, book)
+    assert ledger["solar_in"] == 0.0 and s.energy_eu[0] == pytest.approx(999.0)
+
+
+def test_blackout_drops_running_tasks_with_reason_and_recovers_above_restart():
+    s, book = world(energy_eu=3.0, base=1.0)
+    give_tasks(book, [100.0, 100.0], [50.0, 50.0])  # draws 10 EU/s at 10 work/s: too much
+    ev, ledger = tick(s, book)
+    recs = list(ev.records())
+    assert [n for n, _ in recs] == ["task.dropped", "task.dropped"]
+    assert {p["reason"] for _, p in recs} == {"blackout"}
+    assert s.energy_eu[0] == 0.0 and s.blackout[0]
+    assert ledger["consumed"] + ledger["task_draw"] == pytest.approx(3.0)
+    assert book.counters()["dropped_by_reason"]["blackout"] == 2
+    # Sunlight brings it back only above restart_pct (10 % = 100 EU).
+    s.solar_eu_s[:], s.sunlit[:] = 60.0, True
+    tick(s, book)
+    assert s.blackout[0] and s.energy_eu[0] == pytest.approx(59.0)
+    tick(s, book)
+    assert not s.blackout[0] and s.energy_eu[0] == pytest.approx(118.0)
