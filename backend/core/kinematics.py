@@ -6,27 +6,25 @@ import numpy as np
 
 from .frames import earth_rotation_angle_rad, eci_to_ecef, ecef_to_geodetic, geodetic_to_ecef
 from .geometry import in_cylindrical_shadow
-from .orbits import j2_raan_rate_rad_s, mean_motion_rad_s, propagate_circular, walker_delta
+from .orbits import CircularPropagator, j2_raan_rate_rad_s, mean_motion_rad_s, walker_delta
 from .state import Satellites, Stations
 from .sun import sun_direction_eci
 
 
 class Sky:
-    """Per-run kinematic context: epoch (Unix s), cached inclination trig, current sun."""
+    """Per-run kinematic context: epoch (Unix s), the propagator, current sun and Earth angle."""
 
     def __init__(self, sats: Satellites, epoch_unix_s: float):
         self.epoch_unix_s = epoch_unix_s
-        self.cos_inc = np.cos(sats.inc_rad)
-        self.sin_inc = np.sin(sats.inc_rad)
+        self.propagator = CircularPropagator(sats.sma_km, sats.inc_rad, sats.raan0_rad, sats.u0_rad,
+                                             sats.mean_motion_rad_s, sats.raan_dot_rad_s)
         self.sun_unit = np.array([1.0, 0.0, 0.0])
         self.theta_rad = 0.0
 
     def update(self, sats: Satellites, t_s: float) -> None:
         """Propagate every satellite to t_s (sim s since epoch): ECI, ECEF, lat/lon/alt, sunlit."""
         unix = self.epoch_unix_s + t_s
-        propagate_circular(sats.sma_km, sats.inc_rad, sats.raan0_rad, sats.u0_rad,
-                           sats.mean_motion_rad_s, sats.raan_dot_rad_s, t_s, out=sats.pos_eci_km,
-                           cos_inc=self.cos_inc, sin_inc=self.sin_inc)
+        self.propagator.positions(t_s, out=sats.pos_eci_km)
         self.theta_rad = earth_rotation_angle_rad(unix)
         eci_to_ecef(sats.pos_eci_km, self.theta_rad, out=sats.pos_ecef_km)
         sats.lat_deg[:], sats.lon_deg[:], sats.alt_km[:] = ecef_to_geodetic(sats.pos_ecef_km)

@@ -1,0 +1,129 @@
+"""Engine benchmark: median tick time by constellation size, delegation rate, bare numpy reference.
+
+    python -m benchmarks.engine [--sizes 1000 10000 100000] [--ticks 50] [--qps 5000] [--no-write]
+
+Every size runs all five loops with 100 drones under the smoke load (tasks per nominal wall
+second, so 5,000 qps at the 0.1 s tick is 500 tasks a tick). The bare reference does only the
+vectorised minimum of a tick (propagate, Earth-fixed rotation, eclipse, energy update, one score
+pass) on the same machine in the same run, so the ratio shows the engine's overhead. Results are
+written between markers in benchmarks/RESULTS.md with the command and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from backend.core.engine import Engine
+from backend.core.scenario import Scenario
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+START, END = "<!-- engine:start -->", "<!-- engine:end -->"
+
+
+def engine_ticks_ms(n_sats: int, ticks: int, qps: float, warmup: int) -> list[float]:
+    """Per-tick wall times (ms) of a loaded engine after `warmup` ticks."""
+    planes = max(1, min(72, n_sats // 20))
+    eng = Engine(None, Scenario().updated({"n_satellites": n_sats, "planes": planes, "n_drones": 100}), 1)
+    eng.submit({"type": "smoke_start", "qps": qps, "burst": 10})
+    for _ in range(warmup):
+        eng.step()
+    times = []
+    for _ in range(ticks):
+        t0 = time.perf_counter()
+        eng.step()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return times
+
+
+def bare_tick_ms(n_sats: int, ticks: int) -> list[float]:
+    """The vectorised floor of a tick in plain numpy, float64, no bookkeeping."""
+    rng = np.random.default_rng(0)
+    a = 6921.0
+    n = np.sqrt(398600.4418 / a**3)
+    raan, u0, inc = rng.random(n_sats) * 6.28, rng.random(n_sats) * 6.28, np.radians(53.0)
+    energy, cap = rng.random(n_sats) * 1000.0, np.full(n_sats, 1000.0)
+    sun = np.array([1.0, 0.0, 0.0])
+    times = []
+    for k in range(ticks):
+        t0 = time.perf_counter()
+        u = u0 + n * 3.0 * k
+        cu, su, co, so = np.cos(u), np.sin(u), np.cos(raan), np.sin(raan)
+        pos = np.stack([a * (cu * co - su * np.cos(inc) * so), a * (cu * so + su * np.cos(inc) * co),
+                        a * su * np.sin(inc)], axis=1)
+        th = 0.1 * k
+        ecef_x = np.cos(th) * pos[:, 0] + np.sin(th) * pos[:, 1]
+        lat = np.degrees(np.arcsin(pos[:, 2] / a))
+        d = pos @ sun
+        lit = (d > 0) | (a * a - d * d > 6371.0**2)
+        energy = np.clip(energy + 3.0 * (1.2 * lit - 0.25), 0.0, cap)
+        score = 0.35 * energy / cap + 0.25 * lit - 0.15 * np.abs(lat) / 90.0 + 0.0 * ecef_x
+        int(np.argmax(score))
+        times.append((time.perf_counter() - t0) * 1e3)
+    return times
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+
+
+def run(sizes, ticks, qps, warmup) -> list[str]:
+    rows = ["| satellites | engine median tick (ms) | p90 (ms) | bare numpy median (ms) | ratio |",
+            "| ---: | ---: | ---: | ---: | ---: |"]
+    for n in sizes:
+        eng = engine_ticks_ms(n, ticks, qps, warmup)
+        bare = bare_tick_ms(n, ticks)
+        med, p90, bmed = statistics.median(eng), float(np.percentile(eng, 90)), statistics.median(bare)
+        rows.append(f"| {n:,} | {med:.2f} | {p90:.2f} | {bmed:.3f} | {med / bmed:.1f}x |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def delegation_rows() -> list[str]:
+    from benchmarks.delegator import measure
+
+    m = measure(10_000, 500, 5)
+    return ["", "Delegation at 10,000 satellites, batches of 500 tasks (median of 5):", "",
+            "| delegator tasks/s | per-task numpy baseline tasks/s | ratio |", "| ---: | ---: | ---: |",
+            f"| {m['tasks_per_s']:,.0f} | {m['baseline_tasks_per_s']:,.0f} | {m['speedup']:.1f}x |"]
+
+
+def write(rows: list[str], argv: list[str]) -> None:
+    block = "\n".join([START, "## Engine", "",
+                       f"Command: `python -m benchmarks.engine {' '.join(argv)}`".rstrip(),
+                       f"Machine: {machine()}; measured {time.strftime('%Y-%m-%d')}.", "", *rows, END])
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if START in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    RESULTS.write_text(text)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    p = argparse.ArgumentParser(prog="python -m benchmarks.engine")
+    p.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    p.add_argument("--ticks", type=int, default=50)
+    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--qps", type=float, default=5000.0)
+    p.add_argument("--no-write", action="store_true")
+    args = p.parse_args(argv)
+    print(f"machine: {machine()}")
+    rows = run(args.sizes, args.ticks, args.qps, args.warmup) + delegation_rows()
+    print("\n".join(rows[-6:]))
+    if not args.no_write:
+        write(rows, argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
