@@ -42,6 +42,7 @@ class Engine:
         self.base_scenario = scenario or Scenario()
         self.base_scenario.validate()
         self.rejected: deque = deque(maxlen=50)
+        self._cmd_seq = 0
         self._build(self.base_scenario, int(seed))
 
     def _build(self, scenario: Scenario, seed: int) -> None:
@@ -78,7 +79,10 @@ class Engine:
         """Validate and queue a command; raises FieldError (a ValueError) and queues nothing."""
         with self._lock:
             clean = commands.validate(cmd, self)
-            result = {"accepted": True, "type": clean["type"], "apply_at_tick": self.tick + 1}
+            self._cmd_seq += 1
+            clean["cmd"] = self._cmd_seq
+            result = {"accepted": True, "type": clean["type"], "cmd": self._cmd_seq,
+                      "apply_at_tick": self.tick + 1}
             if clean["type"] == "add_task":
                 clean["id"], clean["created_at"] = self.book.reserve_ids(1)[0], self.sim_time
                 result = views.new_task(clean)
@@ -95,7 +99,8 @@ class Engine:
         try:
             _APPLY[cmd["type"]](self, cmd, ev)
         except ValueError as exc:  # state moved between submit and apply (e.g. drone left)
-            self.rejected.append({"tick": self.tick, "command": cmd["type"], "error": str(exc)})
+            self.rejected.append({"cmd": cmd["cmd"], "tick": self.tick, "command": cmd["type"],
+                                  "field": getattr(exc, "field", None), "error": str(exc)})
 
     # ---- the tick -------------------------------------------------------------------------
 
@@ -189,8 +194,8 @@ class Engine:
 
     # ---- views ----------------------------------------------------------------------------
 
-    def snapshot(self, sat_offset: int = 0, sat_limit: int | None = None) -> dict:
-        return views.snapshot(self, sat_offset, sat_limit)
+    def snapshot(self, sat_offset: int = 0, sat_limit: int | None = None, include_tasks: bool = True) -> dict:
+        return views.snapshot(self, sat_offset, sat_limit, include_tasks)
 
     def frame(self) -> dict:
         return views.frame(self)

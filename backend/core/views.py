@@ -101,11 +101,11 @@ def queues(eng) -> dict:
             "capacity": int(eng.config.queue_capacity)}
 
 
-def snapshot(eng, sat_offset: int = 0, sat_limit: int | None = None) -> dict:
-    """Whole state; satellites paged by [sat_offset, sat_offset + sat_limit)."""
+def snapshot(eng, sat_offset: int = 0, sat_limit: int | None = None, include_tasks: bool = True) -> dict:
+    """Whole state; satellites paged by [sat_offset, sat_offset + sat_limit); task lists optional."""
     lo = max(0, int(sat_offset))
     hi = eng.sats.n if sat_limit is None else min(eng.sats.n, lo + max(0, int(sat_limit)))
-    qs = _queues_by_sat(eng, lo, hi)
+    qs = _queues_by_sat(eng, lo, hi) if include_tasks else {}
     return {
         "tick": eng.tick, "sim_time": eng.sim_time, "sim_date": sim_date(eng), "paused": eng.paused,
         "dt": eng.dt, "seed": eng.seed, "sun": sun(eng),
