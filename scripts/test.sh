@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Set up and run every test: core, REST, Socket.IO integration (gevent and threading), Vitest,
+# and the browser end-to-end suite in headless Chromium (installed from Debian if missing).
+# Usage: scripts/test.sh [extra pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh --dev
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test: installing Debian's chromium for the browser tests"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "test: vitest (front-end units)"
+(cd frontend && npx vitest run)
+
+echo "test: pytest (core, api, integration, e2e)"
+.venv/bin/python -m pytest "$@"
