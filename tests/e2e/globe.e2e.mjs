@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch } from './browser.mjs';
+import { decodePng, pictureStats } from './png.mjs';
 
 const [url, artifacts = 'test-artifacts/e2e'] = process.argv.slice(2);
 if (!url) {
@@ -37,8 +38,14 @@ async function shot(page, name) {
 const textOf = (page, testid) => page.locator(`[data-testid="${testid}"]`).first().innerText({ timeout: 5000 });
 const numberIn = (s) => Number(String(s).replace(/[^0-9.]/g, '')) || 0;
 
-/** Pixel statistics of the WebGL drawing buffer, read right after a render in the same task. */
-async function canvasStats(page) {
+/** Pixel statistics of what the user sees in the globe area (between the side panels). */
+async function globeStats(page) {
+  const img = decodePng(await page.screenshot({ type: 'png' }));
+  return pictureStats(img, { x0: 300, x1: img.width - 400, y0: 60, y1: img.height - 100 });
+}
+
+/** Pixel statistics of the live (transparent) WebGL canvas alone, read right after a render. */
+async function liveLayerStats(page) {
   return page.evaluate(() => {
     const { gl, scene, camera } = window.__vpp;
     gl.render(scene, camera);
@@ -46,16 +53,9 @@ async function canvasStats(page) {
     const w = ctx.drawingBufferWidth, h = ctx.drawingBufferHeight;
     const px = new Uint8Array(w * h * 4);
     ctx.readPixels(0, 0, w, h, ctx.RGBA, ctx.UNSIGNED_BYTE, px);
-    let sum = 0, sum2 = 0, lit = 0, n = 0;
-    const colours = new Set();
-    for (let i = 0; i < px.length; i += 4 * 7) {
-      const l = 0.2126 * px[i] + 0.7152 * px[i + 1] + 0.0722 * px[i + 2];
-      sum += l; sum2 += l * l; n++;
-      if (l > 20) lit++;
-      colours.add((px[i] >> 4) << 8 | (px[i + 1] >> 4) << 4 | (px[i + 2] >> 4));
-    }
-    const mean = sum / n;
-    return { w, h, mean, std: Math.sqrt(Math.max(0, sum2 / n - mean * mean)), litFraction: lit / n, colours: colours.size };
+    let drawn = 0;
+    for (let i = 3; i < px.length; i += 4) if (px[i] > 0) drawn++;
+    return { w, h, drawn };
   });
 }
 
@@ -101,10 +101,14 @@ try {
   check('satellites arrive from the server', info.n > 0, JSON.stringify(info));
   await shot(page, '01-loaded.png');
 
-  // 2. the WebGL canvas is not blank
-  const stats = await canvasStats(page);
+  // 2. the WebGL canvases are not blank: the Earth below, satellites drawn on the live layer
+  const stats = await globeStats(page);
   check('WebGL canvas shows a picture', stats.std > 8 && stats.litFraction > 0.05 && stats.colours > 40,
-    `mean ${stats.mean.toFixed(1)} std ${stats.std.toFixed(1)} lit ${(stats.litFraction * 100).toFixed(1)}% colours ${stats.colours}`);
+    `globe area: mean ${stats.mean.toFixed(1)} std ${stats.std.toFixed(1)} lit ${(stats.litFraction * 100).toFixed(1)}% colours ${stats.colours}`);
+  const live = await liveLayerStats(page);
+  check('live layer draws satellites', live.drawn > 200, `${live.drawn} pixels drawn on the ${live.w}x${live.h} live canvas`);
+  const earthFrames = await page.evaluate(() => window.__vpp.earthFrames || 0);
+  check('Earth layer rendered', earthFrames > 0, `${earthFrames} Earth redraws`);
 
   // 3. positions move between ticks (interpolated, not frozen)
   const p0 = await page.evaluate(() => window.__vpp.screenOf(0));

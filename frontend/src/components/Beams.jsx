@@ -4,12 +4,14 @@ import { useMemo, useRef } from 'react';
 import { useFrame } from '@react-three/fiber';
 import * as THREE from 'three';
 import { beamColor } from '../lib/colors.js';
+import { LINE_VERTEX, LINE_FRAGMENT } from '../lib/occlusion.js';
 
 export default function Beams({ store, maxRate = 4 }) {
   const cap = useRef(0);
   const geometry = useMemo(() => new THREE.BufferGeometry(), []);
-  const material = useMemo(() => new THREE.LineBasicMaterial({
-    vertexColors: true, transparent: true, opacity: 0.95, blending: THREE.AdditiveBlending, depthWrite: false,
+  const material = useMemo(() => new THREE.ShaderMaterial({
+    uniforms: { uOpacity: { value: 1 } }, vertexShader: LINE_VERTEX, fragmentShader: LINE_FRAGMENT,
+    transparent: true, blending: THREE.AdditiveBlending, depthWrite: false, depthTest: false,
   }), []);
   const tmp = useMemo(() => [0, 0, 0], []);
 

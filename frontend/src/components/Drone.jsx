@@ -7,6 +7,7 @@ import * as THREE from 'three';
 import { DRONE_STATUSES } from '../lib/protocol.js';
 import { DRONE_STATUS_COLORS, hexToRgb } from '../lib/colors.js';
 import { latLonAltToVector3 } from '../lib/geo.js';
+import { BEHIND_EARTH_GLSL, LINE_VERTEX, LINE_FRAGMENT } from '../lib/occlusion.js';
 
 const STATUS_RGB = DRONE_STATUSES.map((s) => hexToRgb(DRONE_STATUS_COLORS[s]));
 const FLYING = new Set([2, 3, 4]); // enroute, docking, returning
@@ -18,10 +19,13 @@ const droneVertex = /* glsl */ `
   uniform float uSize;
   varying vec3 vColor;
   varying float vStatus;
+  ${BEHIND_EARTH_GLSL}
   void main() {
+    vColor = color;
+    vStatus = aStatus;
+    if (behindEarth(position)) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); gl_PointSize = 0.0; return; }
     vec4 mv = modelViewMatrix * vec4(position, 1.0);
     gl_Position = projectionMatrix * mv;
-    vColor = color;
     vStatus = aStatus;
     float flying = (aStatus > 1.5 && aStatus < 4.5) ? 1.6 : 1.0;
     gl_PointSize = uSize * flying * clamp(3.2 / -mv.z, 0.7, 2.0);
@@ -57,8 +61,9 @@ export default function Drones({ store }) {
   const points = useMemo(() => new THREE.BufferGeometry(), []);
   const lines = useMemo(() => new THREE.BufferGeometry(), []);
   const uniforms = useMemo(() => ({ uSize: { value: 9 } }), []);
-  const lineMaterial = useMemo(() => new THREE.LineBasicMaterial({
-    vertexColors: true, transparent: true, opacity: 0.55, depthWrite: false,
+  const lineMaterial = useMemo(() => new THREE.ShaderMaterial({
+    uniforms: { uOpacity: { value: 0.6 } }, vertexShader: LINE_VERTEX, fragmentShader: LINE_FRAGMENT,
+    transparent: true, depthWrite: false, depthTest: false,
   }), []);
 
   useFrame(() => {
@@ -118,7 +123,9 @@ export default function Drones({ store }) {
 }
 
 const stationVertex = /* glsl */ `
+  ${BEHIND_EARTH_GLSL}
   void main() {
+    if (behindEarth(position)) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); gl_PointSize = 0.0; return; }
     vec4 mv = modelViewMatrix * vec4(position, 1.0);
     gl_Position = projectionMatrix * mv;
     gl_PointSize = 12.0 * clamp(3.2 / -mv.z, 0.7, 2.0);

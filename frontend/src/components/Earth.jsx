@@ -1,40 +1,43 @@
-// The Earth: offline land/border texture, day/night shading from the simulated sun, atmosphere.
+// The Earth layer: offline land/border texture, day/night shading from the simulated sun,
+// atmosphere and stars, drawn by its own WebGLRenderer into a canvas *behind* the live canvas.
+//
+// The Earth is the most expensive thing to rasterise in software WebGL (a quarter of the
+// screen, every pixel shaded), yet it only changes when the camera moves or the sun has moved
+// visibly. So it is redrawn only then; satellites, beams and drones are drawn every frame on a
+// transparent canvas above it, hidden behind the Earth analytically (see occlusion.glsl.js).
 
 import { useEffect, useMemo, useRef } from 'react';
-import { useFrame } from '@react-three/fiber';
+import { useFrame, useThree } from '@react-three/fiber';
 import * as THREE from 'three';
 import { drawEarthCanvas } from '../lib/earthTexture.js';
 import { sunDirection } from '../lib/geo.js';
+import { makeStars } from './Stars.jsx';
 
 const earthVertex = /* glsl */ `
+  uniform vec3 sunDir;
   varying vec2 vUv;
-  varying vec3 vNormal;
-  varying vec3 vView;
+  varying float vSun;
   void main() {
     vUv = uv;
-    vNormal = normalize(position);
-    vec4 mv = modelViewMatrix * vec4(position, 1.0);
-    vView = normalize(-mv.xyz);
-    gl_Position = projectionMatrix * mv;
+    // lighting per vertex: the sphere is fine enough for a smooth terminator, and the
+    // software rasteriser then does one texture fetch and a few mixes per pixel
+    vSun = dot(normalize(position), sunDir);
+    gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
   }
 `;
 
 const earthFragment = /* glsl */ `
   uniform sampler2D map;
-  uniform vec3 sunDir;
   uniform float hasMap;
   varying vec2 vUv;
-  varying vec3 vNormal;
-  varying vec3 vView;
+  varying float vSun;
   void main() {
     vec2 m = hasMap > 0.5 ? texture2D(map, vUv).rg : vec2(0.0);
     vec3 ocean = mix(vec3(0.020, 0.055, 0.100), vec3(0.035, 0.095, 0.160), 1.0 - abs(vUv.y - 0.5) * 2.0);
     vec3 base = mix(ocean, vec3(0.105, 0.190, 0.255), m.r) + vec3(0.22, 0.42, 0.56) * m.g;
-    float d = dot(normalize(vNormal), sunDir);
+    float d = vSun;
     float day = smoothstep(-0.10, 0.10, d);
-    vec3 lit = base * (1.15 + 0.65 * max(d, 0.0));
-    vec3 night = base * 0.42 + vec3(0.0, 0.003, 0.012);
-    vec3 col = mix(night, lit, day);
+    vec3 col = base * mix(0.42, 1.15 + 0.65 * max(d, 0.0), day);
     // a warm band along the terminator
     col += vec3(1.0, 0.45, 0.15) * 0.10 * (1.0 - smoothstep(0.0, 0.07, abs(d)));
     gl_FragColor = vec4(col, 1.0);
@@ -68,40 +71,66 @@ const atmosphereFragment = /* glsl */ `
 `;
 
 const RING_OUTER = 1.1;
+const SUN_REDRAW_RAD = 0.002; // redraw when the sun moved this much (about 0.1 degree)
 
 /** Orient the ring toward the camera and size it to the Earth's silhouette from there. */
-function AtmosphereRing({ uniforms }) {
-  const ref = useRef();
-  useFrame(({ camera }) => {
-    const ring = ref.current;
-    if (!ring) return;
-    const d = camera.position.length();
-    // silhouette circle: radius sqrt(d^2-1)/d at distance 1/d from the centre toward the camera
-    const rs = Math.sqrt(Math.max(d * d - 1, 1e-6)) / d;
-    ring.position.copy(camera.position).setLength(1 / d);
-    ring.quaternion.copy(camera.quaternion);
-    ring.scale.setScalar(rs * RING_OUTER);
-    uniforms.uInner.value = 0.985 / RING_OUTER;
-  });
-  return (
-    <mesh ref={ref} renderOrder={1}>
-      <ringGeometry args={[0.97 / RING_OUTER, 1, 128, 1]} />
-      <shaderMaterial uniforms={uniforms} vertexShader={atmosphereVertex} fragmentShader={atmosphereFragment}
-        blending={THREE.AdditiveBlending} transparent depthWrite={false} />
-    </mesh>
-  );
+function placeRing(ring, camera) {
+  const d = camera.position.length();
+  // silhouette circle: radius sqrt(d^2-1)/d at distance 1/d from the centre toward the camera
+  const rs = Math.sqrt(Math.max(d * d - 1, 1e-6)) / d;
+  ring.position.copy(camera.position).setLength(1 / d);
+  ring.quaternion.copy(camera.quaternion);
+  ring.scale.setScalar(rs * RING_OUTER);
 }
 
-export default function Earth({ store }) {
+function buildScene(uniforms) {
+  const scene = new THREE.Scene();
+  scene.add(makeStars());
+  const earth = new THREE.Mesh(
+    new THREE.SphereGeometry(1, 128, 64),
+    new THREE.ShaderMaterial({ uniforms, vertexShader: earthVertex, fragmentShader: earthFragment }),
+  );
+  scene.add(earth);
+  const ring = new THREE.Mesh(
+    new THREE.RingGeometry(0.97 / RING_OUTER, 1, 128, 1),
+    new THREE.ShaderMaterial({
+      uniforms: { sunDir: uniforms.sunDir, uInner: { value: 0.985 / RING_OUTER } },
+      vertexShader: atmosphereVertex,
+      fragmentShader: atmosphereFragment,
+      blending: THREE.AdditiveBlending,
+      transparent: true,
+      depthWrite: false,
+    }),
+  );
+  scene.add(ring);
+  return { scene, earth, ring };
+}
+
+/**
+ * Inside the live Canvas: keeps the Earth canvas (`canvasRef`, behind it) in step with the
+ * camera, the viewport and the sun. Mount it after the camera controls so it sees this
+ * frame's camera.
+ */
+export default function EarthLayer({ store, canvasRef }) {
+  const { camera, size } = useThree();
   const uniforms = useMemo(() => ({
     map: { value: null },
     hasMap: { value: 0 },
     sunDir: { value: new THREE.Vector3(1, 0, 0) },
   }), []);
-  const atmoUniforms = useMemo(() => ({ sunDir: uniforms.sunDir, uInner: { value: 0.9 } }), [uniforms]);
-  const lastSun = useRef(null);
+  const layer = useRef(null);
+  const last = useRef({ cam: new THREE.Matrix4(), proj: new THREE.Matrix4(), w: 0, h: 0, sun: new THREE.Vector3(), dirty: true });
 
   useEffect(() => {
+    const renderer = new THREE.WebGLRenderer({ canvas: canvasRef.current, antialias: false, alpha: false,
+      powerPreference: 'high-performance' });
+    renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    renderer.setClearColor(new THREE.Color('#02050b'), 1);
+    const built = buildScene(uniforms);
+    layer.current = { renderer, ...built };
+    const hook = (window.__vpp = window.__vpp || {});
+    hook.earthGl = renderer;
+    hook.earthScene = built.scene;
     let texture = null;
     let cancelled = false;
     // 50 m Natural Earth: crisp coastlines on a 4096 px texture, ~750 KB bundled JSON.
@@ -113,24 +142,48 @@ export default function Earth({ store }) {
       texture.minFilter = THREE.LinearMipmapNearestFilter;
       uniforms.map.value = texture;
       uniforms.hasMap.value = 1;
+      last.current.dirty = true;
     });
-    return () => { cancelled = true; if (texture) texture.dispose(); };
-  }, [uniforms]);
+    return () => {
+      cancelled = true;
+      if (texture) texture.dispose();
+      built.scene.traverse((o) => { if (o.geometry) o.geometry.dispose(); if (o.material) o.material.dispose(); });
+      renderer.dispose();
+      layer.current = null;
+    };
+  }, [canvasRef, uniforms]);
 
   useFrame(() => {
-    if (store.sun !== lastSun.current) {
-      lastSun.current = store.sun;
-      uniforms.sunDir.value.set(...sunDirection(store.sun)).normalize();
+    const L = layer.current;
+    if (!L) return;
+    const s = last.current;
+    const sun = uniforms.sunDir.value;
+    if (store.sun) {
+      const v = sunDirection(store.sun);
+      const dot = sun.x * v[0] + sun.y * v[1] + sun.z * v[2];
+      if (Math.acos(Math.min(1, dot)) > SUN_REDRAW_RAD || !s.sunSet) {
+        sun.set(v[0], v[1], v[2]).normalize();
+        s.sunSet = true;
+        s.dirty = true;
+      }
     }
+    camera.updateMatrixWorld();
+    if (!s.cam.equals(camera.matrixWorld) || !s.proj.equals(camera.projectionMatrix)) {
+      s.cam.copy(camera.matrixWorld);
+      s.proj.copy(camera.projectionMatrix);
+      s.dirty = true;
+    }
+    if (s.w !== size.width || s.h !== size.height) {
+      L.renderer.setSize(size.width, size.height, false);
+      s.w = size.width; s.h = size.height;
+      s.dirty = true;
+    }
+    if (!s.dirty) return;
+    placeRing(L.ring, camera);
+    L.renderer.render(L.scene, camera);
+    s.dirty = false;
+    const hook = window.__vpp;
+    if (hook) hook.earthFrames = (hook.earthFrames || 0) + 1;
   });
-
-  return (
-    <group>
-      <mesh renderOrder={0}>
-        <sphereGeometry args={[1, 128, 64]} />
-        <shaderMaterial uniforms={uniforms} vertexShader={earthVertex} fragmentShader={earthFragment} />
-      </mesh>
-      <AtmosphereRing uniforms={atmoUniforms} />
-    </group>
-  );
+  return null;
 }

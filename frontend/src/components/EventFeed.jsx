@@ -46,7 +46,7 @@ export default function EventFeed({ store, onSelect, taskEvents, onTaskEvents })
   const rows = useMemo(() => {
     const q = text.trim().toLowerCase();
     const out = [];
-    for (let i = store.events.length - 1; i >= 0 && out.length < 120; i--) {
+    for (let i = store.events.length - 1; i >= 0 && out.length < 60; i--) {
       const e = store.events[i];
       if (!filters[e.kind] && e.kind !== 'other') continue;
       if (q && !e.name.includes(q) && !JSON.stringify(e.payload).toLowerCase().includes(q)) continue;

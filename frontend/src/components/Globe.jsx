@@ -2,8 +2,8 @@
 
 import { Canvas, useFrame } from '@react-three/fiber';
 import * as THREE from 'three';
-import Earth from './Earth.jsx';
-import Stars from './Stars.jsx';
+import { useRef } from 'react';
+import EarthLayer from './Earth.jsx';
 import Satellites from './Satellite.jsx';
 import Beams from './Beams.jsx';
 import Drones, { GroundStations } from './Drone.jsx';
@@ -26,21 +26,24 @@ export default function Globe({
   store, registry, selected, hovered, follow, autoRotate, stations, flyingDrones, beamMaxRate,
   onHover, onSelect,
 }) {
+  const earthCanvas = useRef(null);
   return (
     <div className="globe" data-testid="globe">
+      <canvas ref={earthCanvas} className="earth-canvas" data-testid="earth-canvas" />
       <Canvas
+        style={{ position: 'absolute', inset: 0 }}
         camera={{ position: [2.9, 1.4, -1.6], fov: 42, near: 0.01, far: 200 }}
         dpr={Math.min(window.devicePixelRatio || 1, 2)}
-        gl={{ antialias: false, alpha: false, powerPreference: 'high-performance', preserveDrawingBuffer: false }}
-        onCreated={({ gl }) => { gl.setClearColor(new THREE.Color('#02050b'), 1); }}
+        gl={{ antialias: false, alpha: true, powerPreference: 'high-performance', preserveDrawingBuffer: false }}
+        onCreated={({ gl }) => { gl.setClearColor(new THREE.Color('#000000'), 0); }}
       >
-        <Stars />
-        <Earth store={store} />
         <GroundStations stations={stations} />
         <Satellites store={store} selected={selected} hovered={hovered} />
         <Beams store={store} maxRate={beamMaxRate} />
         <Drones store={store} />
         <CameraRig store={store} follow={follow} autoRotate={autoRotate} onHover={onHover} onSelect={onSelect} />
+        {/* after the camera rig: it draws the Earth canvas with this frame's camera */}
+        <EarthLayer store={store} canvasRef={earthCanvas} />
         <LabelProjector store={store} registry={registry} />
         <FrameCounter />
       </Canvas>

@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { useFrame, useThree } from '@react-three/fiber';
 import * as THREE from 'three';
+import { BEHIND_EARTH_GLSL } from '../lib/occlusion.js';
 
 const vertex = /* glsl */ `
   attribute vec3 aNext;
@@ -19,10 +20,18 @@ const vertex = /* glsl */ `
   uniform float uHovered;
   varying vec3 vColor;
   varying float vShape;   // 0 disc, 1 blackout ring, 2 selected, 3 eclipse
+  ${BEHIND_EARTH_GLSL}
   void main() {
     vec3 p = mix(position, aNext, uAlpha);
     float r = mix(length(position), length(aNext), uAlpha);
     p = normalize(p) * r;
+    if (behindEarth(p)) {               // culled: outside the clip volume, no fragments
+      gl_Position = vec4(2.0, 2.0, 2.0, 1.0);
+      gl_PointSize = 0.0;
+      vColor = vec3(0.0);
+      vShape = 0.0;
+      return;
+    }
     vec4 mv = modelViewMatrix * vec4(p, 1.0);
     gl_Position = projectionMatrix * mv;
     float sunlit = mod(aFlags, 2.0);
@@ -46,29 +55,35 @@ const fragment = /* glsl */ `
     float d = length(gl_PointCoord - 0.5) * 2.0;
     if (d > 1.0) discard;
     vec3 c = vColor;
-    float a = 1.0 - smoothstep(0.78, 1.0, d);
+    // opaque with discard: no blending (read-modify-write) per fragment in software WebGL
     if (vShape > 0.5 && vShape < 1.5) {          // blackout: ring
-      a *= smoothstep(0.35, 0.55, d);
+      if (d < 0.5) discard;
     } else if (vShape > 1.5 && vShape < 2.5) {   // selected: white ring around the SoC colour
+      if (d > 0.45 && d < 0.62) discard;
       c = d > 0.62 ? vec3(1.0) : vColor;
-      a *= d > 0.45 && d < 0.62 ? 0.0 : 1.0;
     } else if (vShape > 2.5) {                   // eclipse: dim disc, darker core
       c *= 0.75 + 0.25 * d;
     } else {
-      c *= 1.15 - 0.25 * d;
+      c *= 1.15 - 0.3 * d;
     }
-    if (a < 0.05) discard;
-    gl_FragColor = vec4(c, a);
+    gl_FragColor = vec4(c, 1.0);
   }
 `;
 
-export default function Satellites({ store, selected = -1, hovered = -1, size = 5 }) {
+/** Point size in CSS px at the default zoom: smaller when the sky is crowded. */
+export function pointSizeFor(n) {
+  if (n <= 500) return 5.5;
+  if (n >= 20000) return 2.5;
+  return Math.max(2.5, 5.5 - 1.3 * Math.log10(n / 500));
+}
+
+export default function Satellites({ store, selected = -1, hovered = -1 }) {
   const ref = useRef();
   const seen = useRef({ version: -1, layout: -1 });
   const { gl } = useThree();
   const uniforms = useMemo(() => ({
     uAlpha: { value: 1 },
-    uSize: { value: size },
+    uSize: { value: 5 },
     uScale: { value: 3.2 },
     uSelected: { value: -1 },
     uHovered: { value: -1 },
@@ -78,7 +93,6 @@ export default function Satellites({ store, selected = -1, hovered = -1, size = 
   useEffect(() => () => geometry.dispose(), [geometry]);
   useEffect(() => { uniforms.uSelected.value = selected; }, [selected, uniforms]);
   useEffect(() => { uniforms.uHovered.value = hovered; }, [hovered, uniforms]);
-  useEffect(() => { uniforms.uSize.value = size * gl.getPixelRatio(); }, [size, gl, uniforms]);
 
   useFrame(() => {
     const s = seen.current;
@@ -94,6 +108,7 @@ export default function Satellites({ store, selected = -1, hovered = -1, size = 
     if (s.version !== store.version) {
       for (const name of ['position', 'aNext', 'color', 'aFlags']) geometry.getAttribute(name).needsUpdate = true;
       geometry.setDrawRange(0, store.n);
+      uniforms.uSize.value = pointSizeFor(store.n) * gl.getPixelRatio();
       s.version = store.version;
     }
     uniforms.uAlpha.value = store.alpha(performance.now());
@@ -101,7 +116,7 @@ export default function Satellites({ store, selected = -1, hovered = -1, size = 
 
   return (
     <points ref={ref} geometry={geometry} frustumCulled={false} renderOrder={2}>
-      <shaderMaterial uniforms={uniforms} vertexShader={vertex} fragmentShader={fragment} transparent depthWrite={false} />
+      <shaderMaterial uniforms={uniforms} vertexShader={vertex} fragmentShader={fragment} />
     </points>
   );
 }

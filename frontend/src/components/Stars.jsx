@@ -1,6 +1,5 @@
 // A fixed starfield far behind the globe (one Points draw call, seeded, no texture).
 
-import { useMemo } from 'react';
 import * as THREE from 'three';
 
 function mulberry32(seed) {
@@ -12,8 +11,9 @@ function mulberry32(seed) {
   };
 }
 
-export default function Stars({ count = 2500, radius = 60 }) {
-  const geometry = useMemo(() => {
+/** A THREE.Points of `count` stars on a sphere of `radius`. */
+export function makeStars(count = 2500, radius = 60) {
+  const geometry = (() => {
     const rnd = mulberry32(7);
     const pos = new Float32Array(count * 3);
     const col = new Float32Array(count * 3);
@@ -27,10 +27,9 @@ export default function Stars({ count = 2500, radius = 60 }) {
     g.setAttribute('position', new THREE.BufferAttribute(pos, 3));
     g.setAttribute('color', new THREE.BufferAttribute(col, 3));
     return g;
-  }, [count, radius]);
-  return (
-    <points geometry={geometry} frustumCulled={false}>
-      <pointsMaterial size={1.4} sizeAttenuation={false} vertexColors depthWrite={false} />
-    </points>
-  );
+  })();
+  const points = new THREE.Points(geometry,
+    new THREE.PointsMaterial({ size: 1.4, sizeAttenuation: false, vertexColors: true, depthWrite: false }));
+  points.frustumCulled = false;
+  return points;
 }
