@@ -62,7 +62,8 @@ class Engine:
         self.totals = dict.fromkeys(EVENT_NAMES, 0)
         self.last_counts = dict.fromkeys(EVENT_NAMES, 0)
         self.sky.update(self.sats, 0.0)
-        self.predicted_eu = predict_energy(self.sats, self.sky.sun_unit, 0.0, self.config.horizon_s)
+        self.predicted_eu = predict_energy(self.sats, self.sky.sun_unit, 0.0, self.config.horizon_s,
+                                           self.sky.propagator)
         self.sats.predicted_eu[:] = self.predicted_eu
 
     def _table_capacity(self) -> int:
@@ -185,7 +186,7 @@ class Engine:
 
     def _predict_and_alert(self, now, beam_rx, drone_rx, ev) -> None:
         s, cfg = self.sats, self.config
-        self.predicted_eu = predict_energy(s, self.sky.sun_unit, now, cfg.horizon_s)
+        self.predicted_eu = predict_energy(s, self.sky.sun_unit, now, cfg.horizon_s, self.sky.propagator)
         s.predicted_eu[:] = np.clip(self.predicted_eu, 0.0, s.max_energy_eu)
         pct = 100.0 * s.energy_eu / s.max_energy_eu
         alerts.low_energy(s, cfg, pct, 100.0 * s.predicted_eu / s.max_energy_eu, ev)

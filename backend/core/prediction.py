@@ -17,14 +17,22 @@ from .state import Satellites
 TWO_PI = 2.0 * np.pi
 
 
-def shadow_geometry(sats: Satellites, sun_unit: np.ndarray, t_s: float):
-    """Per satellite: angle of the shadow-arc centre (rad, argument of latitude) and half-width."""
-    raan = sats.raan0_rad + sats.raan_dot_rad_s * t_s
-    cr, sr, ci, si = np.cos(raan), np.sin(raan), np.cos(sats.inc_rad), np.sin(sats.inc_rad)
+def shadow_geometry(sats: Satellites, sun_unit: np.ndarray, t_s: float, planes=None):
+    """Per satellite: angle of the shadow-arc centre (rad, argument of latitude) and half-width.
+
+    `planes` (a CircularPropagator) lets the plane trig run once per distinct orbit plane.
+    """
+    if planes is None:
+        raan, ci, si, idx = sats.raan0_rad + sats.raan_dot_rad_s * t_s, np.cos(sats.inc_rad), np.sin(sats.inc_rad), None
+    else:
+        raan, ci, si, idx = planes.raan0 + planes.raan_dot * t_s, planes.cos_inc, planes.sin_inc, planes.plane_idx
+    cr, sr = np.cos(raan), np.sin(raan)
     p_s = cr * sun_unit[0] + sr * sun_unit[1]
     q_s = -ci * sr * sun_unit[0] + ci * cr * sun_unit[1] + si * sun_unit[2]
     cos_beta = np.hypot(p_s, q_s)
     centre = np.arctan2(q_s, p_s) + np.pi
+    if idx is not None:
+        cos_beta, centre = cos_beta[idx], centre[idx]
     ratio = EARTH_RADIUS_KM / sats.sma_km
     with np.errstate(divide="ignore", invalid="ignore"):
         cos_alpha = np.sqrt(1.0 - ratio * ratio) / cos_beta
@@ -39,9 +47,10 @@ def _shadow_measure(x: np.ndarray, half: np.ndarray) -> np.ndarray:
     return turns * 2.0 * half + np.clip(rem - (np.pi - half), 0.0, 2.0 * half)
 
 
-def sunlit_seconds(sats: Satellites, sun_unit: np.ndarray, t_s: float, horizon_s: float) -> np.ndarray:
+def sunlit_seconds(sats: Satellites, sun_unit: np.ndarray, t_s: float, horizon_s: float,
+                   planes=None) -> np.ndarray:
     """Seconds in sunlight during the next horizon_s for each satellite (sun held fixed)."""
-    centre, half = shadow_geometry(sats, sun_unit, t_s)
+    centre, half = shadow_geometry(sats, sun_unit, t_s, planes)
     u_now = sats.u0_rad + sats.mean_motion_rad_s * t_s
     start = np.mod(u_now - centre + np.pi, TWO_PI)  # shadow arc sits at pi in this variable
     sweep = sats.mean_motion_rad_s * horizon_s
@@ -49,8 +58,9 @@ def sunlit_seconds(sats: Satellites, sun_unit: np.ndarray, t_s: float, horizon_s
     return horizon_s - dark / sats.mean_motion_rad_s
 
 
-def predict_energy(sats: Satellites, sun_unit: np.ndarray, t_s: float, horizon_s: float) -> np.ndarray:
+def predict_energy(sats: Satellites, sun_unit: np.ndarray, t_s: float, horizon_s: float,
+                   planes=None) -> np.ndarray:
     """Unclipped energy (EU) expected after horizon_s: solar, base load, committed task energy."""
-    lit = sunlit_seconds(sats, sun_unit, t_s, horizon_s)
+    lit = sunlit_seconds(sats, sun_unit, t_s, horizon_s, planes)
     return (sats.energy_eu + sats.solar_eu_s * lit - sats.consumption_eu_s * horizon_s
             - sats.committed_eu)

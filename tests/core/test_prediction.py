@@ -53,3 +53,14 @@ def test_prediction_adds_solar_and_subtracts_load_and_commitments():
     lit = sunlit_seconds(s, sun, 0.0, 1000.0)
     pred = predict_energy(s, sun, 0.0, 1000.0)
     assert np.allclose(pred, 500.0 + 2.0 * lit - 500.0 - s.committed_eu)
+
+
+def test_per_plane_path_equals_per_satellite_path():
+    from backend.core.orbits import CircularPropagator
+
+    s = sats_for(n=90, planes=9, j2=True)
+    prop = CircularPropagator(s.sma_km, s.inc_rad, s.raan0_rad, s.u0_rad, s.mean_motion_rad_s, s.raan_dot_rad_s)
+    sun = sun_direction_eci(Scenario().epoch_unix_s)
+    a = sunlit_seconds(s, sun, 500.0, 4000.0)
+    b = sunlit_seconds(s, sun, 500.0, 4000.0, prop)
+    assert np.allclose(a, b, atol=1e-6)
