@@ -68,6 +68,9 @@ _TIER0_PER_CAP = 200  # satellites the first tier puts in a typical visibility c
 _TIER_GROWTH = 4
 _PAD_RAD = 1e-7  # angular slack of the cap pruning (~0.6 m); the exact test decides
 _WINDOW = 64  # tasks re-prefixed together when one task's prefix runs out
+_CHUNK = 1024  # tasks prefixed together when the walk reaches tasks without prefixes
+_KEEP_MARGIN = 0.05  # prefix entries kept: score > (task's best - this), and > the tier bound
+_SLACK = 1e-9  # relative slack of the exact "ineligible everywhere" task filter
 _MAX_PAIRS = 1 << 21  # pairs scored per vectorised chunk (memory bound)
 
 
@@ -154,10 +157,18 @@ class _Context:
         self.maxe = np.asarray(s.max_energy_eu, dtype=np.float64)
         self.cap = np.asarray(s.processing_capacity, dtype=np.float64)
         self.marg = self.margin_frac * self.maxe
-        self.live = ~np.asarray(s.blackout, dtype=bool) & (s.n_tasks < self.maxq)
-        self.room = self.live.copy()
         self.avail = s.energy_eu - s.committed_eu
         self.bs = s.backlog_work / self.cap
+        # Smallest need and work of the batch: a satellite that cannot take them cannot take
+        # any task of the batch, now or later (assignments only lower avail and raise bs).
+        self.need_min = float(np.min(self.need)) if len(self.need) else 0.0
+        self.work_min = float(np.min(self.work)) if len(self.work) else 0.0
+        self.live = (~np.asarray(s.blackout, dtype=bool) & (s.n_tasks < self.maxq)
+                     & (self.avail - self.need_min >= self.marg)
+                     & (self.bs + self.work_min / self.cap <= self.maxb))
+        self.room = self.live.copy()  # "open": may still take some task of the batch
+        self.n_open = int(np.count_nonzero(self.room))
+        self.n_closed_since_tiers = 0
         w1, w2, w3, _, w5 = self.w
         self.base = (w1 * np.clip(self.avail / self.maxe, 0.0, 1.0)
                      + w2 * np.clip(1.0 - self.bs / self.maxb, 0.0, 1.0)
@@ -174,7 +185,12 @@ class _Context:
         n = int(st.n_tasks[s])
         avail = float(st.energy_eu[s]) - float(st.committed_eu[s])
         bs = float(st.backlog_work[s]) / float(self.cap[s])
-        self.avail[s], self.bs[s], self.room[s] = avail, bs, n < self.maxq
+        self.avail[s], self.bs[s] = avail, bs
+        if self.room[s] and not (n < self.maxq and avail - self.need_min >= float(self.marg[s])
+                                 and bs + self.work_min / float(self.cap[s]) <= self.maxb):
+            self.room[s] = False  # closed: ineligible for every task of the batch from now on
+            self.n_open -= 1
+            self.n_closed_since_tiers += 1
         w1, w2, w3 = self.w[:3]
         self.base[s] = (w1 * _clip01(avail / float(self.maxe[s])) + w2 * _clip01(1.0 - bs / self.maxb)
                         + w3 * (1.0 - n / self.maxq))
@@ -236,8 +252,9 @@ class _Tier:
 
 
 def _make_tiers(c: _Context) -> list[_Tier]:
-    """Split live satellites by U, highest first; sizes grow by _TIER_GROWTH."""
-    live = np.flatnonzero(c.live)
+    """Split open satellites by U, highest first; sizes grow by _TIER_GROWTH."""
+    c.n_closed_since_tiers = 0
+    live = np.flatnonzero(c.room)
     _caps(c, live)
     if len(live) == 0:
         return []
@@ -370,7 +387,8 @@ def _search(c: _Context, ks: np.ndarray, lo: int, origin: bool, best, theta, par
     """Score tasks ks tier by tier on the current terms until their best beats the next U.
 
     Fills best[k - lo] (best score, -inf none), theta[k - lo] (bound on the score of every
-    unscored satellite) and appends the eligible scored pairs (task, sat, score, w4*dcost).
+    unscored satellite) and appends the scored pairs (task, sat, score, w4*dcost) that beat
+    the task's best so far minus _KEEP_MARGIN (the others are counted in the bound later).
     """
     active = ks
     for t in c.tiers:
@@ -378,11 +396,29 @@ def _search(c: _Context, ks: np.ndarray, lo: int, origin: bool, best, theta, par
             return
         for g, k in _tier_pairs(c, t, active, origin):
             sc, w4dc = _score_pairs(c, g, k, origin)
-            keep = sc > -np.inf
+            np.maximum.at(best, k - lo, sc)
+            keep = sc > best[k - lo] - _KEEP_MARGIN  # -inf (ineligible) never passes
             parts.append((k[keep], g[keep], sc[keep], w4dc[keep]))
-            np.maximum.at(best, k[keep] - lo, sc[keep])
         theta[active - lo] = t.ceil
         active = active[best[active - lo] - _STOP_MARGIN <= t.ceil]
+
+
+def _dead(c: _Context, ks: np.ndarray) -> np.ndarray:
+    """Mask of tasks ks that no open satellite can take (energy, backlog or no open one).
+
+    Exact with slack: a task passing one satellite's rules has need <= max(avail - marg)
+    and work <= max((maxb - bs) * cap) up to rounding, far below _SLACK.
+    """
+    if c.n_open == 0:
+        return np.ones(len(ks), dtype=bool)
+    o = c.room
+    avail, marg, bs, cap = c.avail[o], c.marg[o], c.bs[o], c.cap[o]
+    h = float(np.max(avail - marg))
+    ha = float(np.max(np.abs(avail)) + np.max(np.abs(marg)))
+    b = float(np.max((c.maxb - bs) * cap))
+    ba = float((c.maxb + np.max(np.abs(bs))) * np.max(cap))
+    need, work = c.need[ks], c.work[ks]
+    return (need > h + _SLACK * (ha + need)) | (work > b + _SLACK * (ba + work))
 
 
 @dataclass
@@ -402,16 +438,21 @@ class _Prefix:
 def _prefixes(c: _Context, lo: int, hi: int) -> _Prefix:
     """Prefixes of tasks lo..hi-1 on the current state (vectorised over the tasks)."""
     n = hi - lo
+    if c.n_closed_since_tiers * 4 > max(c.n_open, 64):  # many closed: drop them from tiers
+        c.tiers = _make_tiers(c)
     best, theta = np.full(n, -np.inf), np.full(n, -np.inf)
     parts: list = []
+    alive = ~_dead(c, np.arange(lo, hi))
     ho = c.has_origin[lo:hi]
     for origin in (True, False):
-        ks = np.flatnonzero(ho == origin) + lo
+        ks = np.flatnonzero((ho == origin) & alive) + lo
         if len(ks):
             _search(c, ks, lo, origin, best, theta, parts)
     k, g, sc, w4dc = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0) for i in range(4))
     k, g = k.astype(np.int64) - lo, g.astype(np.int64)
-    keep = sc > theta[k]  # ahead of every unscored satellite
+    # Bound of everything left out: the tiers not scored, and scored pairs below best - margin.
+    theta = np.maximum(theta, best - _KEEP_MARGIN)
+    keep = sc > theta[k]
     k, g, sc, w4dc = k[keep], g[keep], sc[keep], w4dc[keep]
     order = np.lexsort((g, -sc, k))
     k, g, sc, w4dc = k[order], g[order], sc[order], w4dc[order]
@@ -431,17 +472,22 @@ def _prefixes(c: _Context, lo: int, hi: int) -> _Prefix:
 
 def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
     """Sequential pass. A task whose best untaken satellite is known takes it without scoring;
-    one whose prefix ran out triggers a fresh prefix for it and the next _WINDOW tasks."""
+    one whose prefix ran out triggers a fresh prefix for it and the next _WINDOW tasks. Tasks
+    get prefixes _CHUNK at a time as the walk reaches them, on the state of that moment; the
+    walk stops when no satellite is open (the rest get -1)."""
     n_t = len(c.need)
     out_i, out_s = [-1] * n_t, [math.nan] * n_t
     last: dict = {}  # satellite -> walk step of its latest assignment
-    first = win = _prefixes(c, 0, n_t)
+    win = _Prefix(0, 0, [], [], [], [0], [])
     for k in range(n_t):
-        pre = win if k < win.hi else first
-        s, v = _decide(c, pre, k, last)
+        if c.n_open == 0:
+            break
+        if k >= win.hi:
+            win = _prefixes(c, k, min(n_t, k + _CHUNK))
+        s, v = _decide(c, win, k, last)
         if s == -2:
-            pre = win = _prefixes(c, k, min(n_t, k + _WINDOW))
-            s, v = _decide(c, pre, k, last)
+            win = _prefixes(c, k, min(n_t, k + _WINDOW))
+            s, v = _decide(c, win, k, last)
         if s >= 0:
             out_i[k], out_s[k] = s, v
             c.update(s, k)
