@@ -79,7 +79,8 @@ def tick_payload(bundle: dict) -> dict:
     """The `tick` event: JSON header plus the frame arrays as little-endian float32 bytes."""
     pub, frame = bundle["pub"], bundle["frame"]
     out = {"seq": pub.seq, "tick": pub.tick, "sim_time": pub.sim_time, "paused": pub.paused,
-           "counters": pub.counts, "totals": pub.totals, "kpis": pub.kpis, "sent_at": time.time()}
+           "counters": pub.counts, "totals": pub.totals, "kpis": pub.kpis,
+           "tick_wall_time": pub.wall_time, "sent_at": time.time()}
     for key, value in frame.items():
         out[key] = value.astype("<f4").tobytes() if isinstance(value, np.ndarray) else value
     return out

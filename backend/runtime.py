@@ -66,7 +66,7 @@ class Runtime:
 
     def query(self, fn, after_step: bool = False, timeout: float | None = None):
         """Run `fn(engine)` in the tick loop (now, or after the next step) and return its result."""
-        job = Job(fn, self._make_event(), min_done=self.steps_started + 1)
+        job = Job(fn, self._make_event(), min_done=self.steps_started + 1 if after_step else 0)
         (self._after_step_jobs if after_step else self._now_jobs).append(job)
         if not after_step:
             self.wake.set()
