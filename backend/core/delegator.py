@@ -38,17 +38,26 @@ How it is fast and still exact
    and work are >= 0; float rounding is monotone too) and leaves every other satellite alone.
 2. Prefixes: for each task, vectorised over the batch, the first candidates in the order
    (score desc, index asc) on the state at the start (S0), plus a bound on the score of every
-   candidate left out. Satellites are split into tiers by an upper bound U of any task's
-   score (`ubound`); each tier has an equal-area lat/lon cell grid, so a task with an origin
-   only scores the tier's satellites in cells meeting its visibility cap (a few percent of
-   them). A task descends tiers until its best exact score beats, by _STOP_MARGIN, the U of
-   everything left unscored (`_search`).
+   candidate left out. A satellite's score is at most U = base + w5 * a (`ubound`) minus
+   w4 * dcost. Tasks with an origin (`_search_cells`): open satellites sit on an equal-area
+   lat/lon cell grid, sorted by U within each cell; a (task, cell) pair meeting the task's
+   visibility cap gets the bound cell max U - w4 * (a lower bound of dcost from the angle
+   between the origin and the cell's centre, less the cell's angular radius). A pilot scores
+   the top member of the best-bounded cells; then every member whose own bound beats
+   theta = pilot best - _THETA_MARGIN is scored, so everything unscored scores <= theta.
+   Tasks without an origin descend tiers of satellites by U (`_search`) until their best
+   exact score beats, by _STOP_MARGIN, the U of everything left unscored.
+   Exact pre-filters: a satellite that cannot take the batch's smallest need and work is
+   closed (never scored, and closed when an assignment leaves it so); a task whose need or
+   work exceeds every open satellite's room (`_dead`) gets -1 unscored; no open satellite
+   left stops the walk.
 3. The walk, in task order: by (1) a satellite untaken since S0 still has its S0 score and
    taken ones only lost score, so a task takes its first prefix entry if untaken, else the
    best of the taken entries before the first untaken one (re-scored on the current state)
    and that entry (`_decide`). If all entries were taken and the best of them does not beat
    the bound, prefixes are recomputed on the current state for that task and the next
-   _WINDOW tasks, and the walk goes on with them (same argument, new origin state).
+   _WINDOW tasks, and the walk goes on with them (same argument, new origin state). Prefixes
+   are computed _CHUNK tasks at a time as the walk reaches them.
 Tests compare every choice, score and final load with a plain sequential loop.
 """
 
@@ -69,9 +78,13 @@ _TIER_GROWTH = 4
 _PAD_RAD = 1e-7  # angular slack of the cap pruning (~0.6 m); the exact test decides
 _WINDOW = 64  # tasks re-prefixed together when one task's prefix runs out
 _CHUNK = 1024  # tasks prefixed together when the walk reaches tasks without prefixes
-_KEEP_MARGIN = 0.05  # prefix entries kept: score > (task's best - this), and > the tier bound
+_KEEP_MARGIN = 0.1  # prefix entries kept: score > (task's best - this), and > the tier bound
 _SLACK = 1e-9  # relative slack of the exact "ineligible everywhere" task filter
 _MAX_PAIRS = 1 << 21  # pairs scored per vectorised chunk (memory bound)
+_CELL_SATS = 12  # open satellites per cell of the cell grid (tasks with an origin)
+_PILOT_DELTA = 0.03  # pilot: score the top member of cells whose bound is this near the best
+_THETA_MARGIN = 0.1  # then score every member whose bound beats (pilot best - this)
+_BOUND_EPS = 1e-9  # added to a bound so float rounding can only make it safer
 
 
 @dataclass
@@ -268,8 +281,7 @@ def _make_tiers(c: _Context) -> list[_Tier]:
     tops = [float(np.max(c.ubound[m])) for m in members] + [-math.inf]
     tiers = [_Tier(m, tops[i + 1]) for i, m in enumerate(members)]
     if c.has_origin.any():
-        for t in tiers:
-            _build_grid(c, t)
+        _build_cells(c, live)
     return tiers
 
 
@@ -291,32 +303,143 @@ def _caps(c: _Context, live: np.ndarray) -> None:
     c.cap_frac = min(1.0, (1.0 - math.cos(min(lam_max, math.pi))) / 2.0)
 
 
-def _build_grid(c: _Context, t: _Tier) -> None:
-    """Sort the tier's satellites by (z band, longitude cell); about one satellite a cell."""
-    g = t.gidx
-    t.nb = int(np.clip(math.isqrt(len(g) // 2), 1, 90))
-    t.nl = 2 * t.nb
+@dataclass
+class _Cells:
+    """Open satellites on an equal-area lat/lon grid, in (cell, U desc, index) order.
+
+    Per cell: unit centre, angular radius `rho` (every member is within it of the centre) and
+    `ukey` positions, so the members above a U threshold are a prefix of the cell.
+    """
+
+    gidx: np.ndarray
+    start: np.ndarray  # (cells + 1,)
+    nb: int
+    nl: int
+    cx: np.ndarray
+    cy: np.ndarray
+    cz: np.ndarray
+    rho: np.ndarray  # rad, padded
+    cmax: np.ndarray  # U of the first member, -inf when empty
+    ukey: np.ndarray  # cell + (umax - U) * uscale, non-decreasing along gidx
+    umax: float
+    uscale: float
+    rad_lo: float  # min satellite radius minus max origin radius (>= 0), km
+    rr: float  # 4 * min satellite radius * min origin radius, km^2
+    hor_max: float  # max horizon range of the open satellites, km
+
+
+def _build_cells(c: _Context, g: np.ndarray) -> None:
+    """The cell grid of open satellites g (about _CELL_SATS a cell)."""
+    nb = int(np.clip(math.isqrt(len(g) // (2 * _CELL_SATS)), 1, 90))
+    nl = 2 * nb
     r = c.r[g]
-    band = np.clip(np.floor((c.z[g] / r + 1.0) * (0.5 * t.nb)), 0, t.nb - 1)
+    band = np.clip(np.floor((c.z[g] / r + 1.0) * (0.5 * nb)), 0, nb - 1).astype(np.int64)
     lon = np.arctan2(c.y[g], c.x[g])
-    cell = np.clip(np.floor((lon + math.pi) * (t.nl / (2 * math.pi))), 0, t.nl - 1)
-    key = (band * t.nl + cell).astype(np.int16)
-    order = np.argsort(key, kind="stable")
-    t.gidx = g[order]
-    t.start = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=t.nb * t.nl))))
+    cell = np.clip(np.floor((lon + math.pi) * (nl / (2 * math.pi))), 0, nl - 1).astype(np.int64)
+    key = band * nl + cell
+    u = c.ubound[g]
+    order = np.lexsort((g, -u, key))
+    g, key, u, r = g[order], key[order], u[order], r[order]
+    n_cells = nb * nl
+    start = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=n_cells))))
+    ux, uy, uz = c.x[g] / r, c.y[g] / r, c.z[g] / r
+    sx = np.bincount(key, ux, n_cells)
+    sy = np.bincount(key, uy, n_cells)
+    sz = np.bincount(key, uz, n_cells)
+    nrm = np.sqrt(sx * sx + sy * sy + sz * sz)
+    nrm = np.where(nrm > 0, nrm, 1.0)
+    cx, cy, cz = sx / nrm, sy / nrm, sz / nrm
+    ang = np.arccos(np.clip(ux * cx[key] + uy * cy[key] + uz * cz[key], -1.0, 1.0))
+    rho = np.zeros(n_cells)
+    np.maximum.at(rho, key, ang)
+    cmax = np.full(n_cells, -np.inf)
+    nonempty = start[1:] > start[:-1]
+    cmax[nonempty] = u[start[:-1][nonempty]]
+    umax, umin = float(np.max(u)), float(np.min(u))
+    uscale = 0.5 / (umax - umin + 1.0)
+    o_norm = c.o_norm[c.has_origin]
+    r_min, r_max = float(np.min(r)), float(np.max(r))
+    c.cells = _Cells(g, start, nb, nl, cx, cy, cz, rho + 1e-6, cmax, key + (umax - u) * uscale,
+                     umax, uscale, max(r_min - float(np.max(o_norm)), 0.0),
+                     4.0 * r_min * float(np.min(o_norm)),
+                     math.sqrt(max(r_max * r_max - EARTH_RADIUS_KM * EARTH_RADIUS_KM, 1e-300)))
 
 
-def _grid_pairs(c: _Context, t: _Tier, ks: np.ndarray):
-    """(satellite, task) pairs of tier t's cells that meet the caps of tasks ks (ascending)."""
+def _grid_cells(c: _Context, ks: np.ndarray):
+    """(task, cell) pairs of the non-empty cells that meet the caps of tasks ks."""
+    t = c.cells
     lat, lam = c.cap_lat[ks], c.cap_lam[ks]
     blo = _band_of(np.sin(np.maximum(lat - lam, -math.pi / 2)), t.nb)
     bhi = _band_of(np.sin(np.minimum(lat + lam, math.pi / 2)), t.nb)
     rep, band = _expand(blo, bhi - blo + 1)
     za, zb = -1.0 + 2.0 * band / t.nb, -1.0 + 2.0 * (band + 1) / t.nb
     hw = _half_width(lat[rep], lam[rep], np.arcsin(np.clip(za, -1, 1)), np.arcsin(np.clip(zb, -1, 1)))
-    s, e = _cell_ranges(t, band, c.cap_lon[ks][rep], hw)
-    rec, pos = _expand(s.ravel(), (e - s).ravel())
-    return t.gidx[pos], ks[np.repeat(rep, 2)[rec]]
+    f = t.nl / (2 * math.pi)
+    lon_c = c.cap_lon[ks][rep]
+    lo = np.floor((lon_c - hw + math.pi) * f).astype(np.int64)
+    hi = np.floor((lon_c + hw + math.pi) * f).astype(np.int64)
+    full = hi - lo + 1 >= t.nl
+    lo, hi = np.where(full, 0, lo), np.where(full, t.nl - 1, hi)
+    a1 = np.where(lo < 0, lo + t.nl, lo)
+    b1 = np.where(lo < 0, t.nl - 1, np.minimum(hi, t.nl - 1))
+    a2 = np.where(lo < 0, 0, np.where(hi >= t.nl, 0, 1))
+    b2 = np.where(lo < 0, hi, np.where(hi >= t.nl, hi - t.nl, 0))
+    row = band * t.nl
+    miss = hw < 0
+    first = np.concatenate((row + a1, row + a2))
+    count = np.concatenate((np.where(miss, 0, b1 - a1 + 1), np.where(miss, 0, b2 - a2 + 1)))
+    run, cell = _expand(first, count)
+    task = ks[np.concatenate((rep, rep))[run]]
+    keep = t.start[cell + 1] > t.start[cell]
+    return task[keep], cell[keep]
+
+
+def _dcost_lb(t: _Cells, cos_psi: np.ndarray, rho: np.ndarray) -> np.ndarray:
+    """Lower bound of dcost for satellites at least (angle - rho) from the origin.
+
+    rng^2 = (r - ro)^2 + 4 r ro sin^2(psi / 2) >= rad_lo^2 + rr sin^2(psi / 2); dcost = rng / hor.
+    """
+    psi = np.maximum(np.arccos(np.clip(cos_psi, -1.0, 1.0)) - rho, 0.0)
+    sh = np.sin(0.5 * psi)
+    return np.sqrt(t.rad_lo * t.rad_lo + t.rr * sh * sh) * ((1.0 - 1e-9) / t.hor_max)
+
+
+def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> None:
+    """Tasks with an origin: per (task, cell) bound = cell's max U - w4 * dcost lower bound.
+
+    A pilot scores the top member of each task's best-bounded cells; then every member whose
+    own bound (U - w4 * the cell's dcost bound) beats theta = pilot best - _THETA_MARGIN is
+    scored. Unscored members score at most theta (plus _BOUND_EPS).
+    """
+    t = c.cells
+    w4 = c.w[3]
+    task, cell = _grid_cells(c, ks)
+    if len(task) == 0:
+        return
+    cosp = c.ux[task] * t.cx[cell] + c.uy[task] * t.cy[cell] + c.uz[task] * t.cz[cell]
+    pen = w4 * _dcost_lb(t, cosp, t.rho[cell])
+    b = t.cmax[cell] - pen
+    rel = task - lo
+    bmax = np.full(len(best), -np.inf)
+    np.maximum.at(bmax, rel, b)
+    pil = b >= bmax[rel] - _PILOT_DELTA
+    pk, pg = task[pil], t.gidx[t.start[cell[pil]]]
+    sc, _ = _score_pairs(c, pg, pk, True)
+    pbest = np.full(len(best), -np.inf)
+    np.maximum.at(pbest, pk - lo, sc)
+    th = pbest - max(_THETA_MARGIN, 4 * _BOUND_EPS)  # -inf where the pilot found nothing: all
+    tau = th[rel] + pen - _BOUND_EPS
+    target = cell + np.clip((t.umax - tau) * t.uscale, 0.0, 0.75)
+    end = np.searchsorted(t.ukey, target, side="left")
+    first = t.start[cell]
+    run, pos = _expand(first, np.minimum(end, t.start[cell + 1]) - first)
+    g, k = t.gidx[pos], task[run]
+    sc, w4dc = _score_pairs(c, g, k, True)
+    np.maximum.at(best, k - lo, sc)
+    bound = np.where(th > -np.inf, th + _BOUND_EPS, -np.inf)
+    theta[ks - lo] = bound[ks - lo]
+    keep = sc > bound[k - lo]
+    parts.append((k[keep], g[keep], sc[keep], w4dc[keep]))
 
 
 def _band_of(z: np.ndarray, nb: int) -> np.ndarray:
@@ -348,39 +471,16 @@ def _half_width(lat_c, lam, lat_a, lat_b):
     return np.where(full, 2 * math.pi, np.where(g > 1.0 + 1e-12, -1.0, hw))
 
 
-def _cell_ranges(t: _Tier, band, lon_c, hw):
-    """Sorted-position ranges (start, end) shape (R, 2): a longitude window may wrap in two."""
-    f = t.nl / (2 * math.pi)
-    lo = np.floor((lon_c - hw + math.pi) * f).astype(np.int64)
-    hi = np.floor((lon_c + hw + math.pi) * f).astype(np.int64)
-    full = (hi - lo + 1 >= t.nl)
-    lo, hi = np.where(full, 0, lo), np.where(full, t.nl - 1, hi)
-    a1 = np.where(lo < 0, lo + t.nl, lo)
-    b1 = np.where(lo < 0, t.nl - 1, np.minimum(hi, t.nl - 1))
-    b2 = np.where(lo < 0, hi, np.where(hi >= t.nl, hi - t.nl, -1))
-    row = band * t.nl
-    s = np.stack([t.start[row + a1], t.start[row]], axis=1)
-    e = np.stack([t.start[row + b1 + 1], t.start[row + b2 + 1]], axis=1)
-    e = np.where((hw < 0)[:, None], s, e)
-    return s, e
-
-
 # ---- candidate search -----------------------------------------------------------------------
 
 
 def _tier_pairs(c: _Context, t: _Tier, ks: np.ndarray, origin: bool):
     """Candidate (satellite, task) pairs of tier t for tasks ks, in chunks of bounded size."""
-    if origin:
-        per = max(1, int(len(t.gidx) * min(1.0, 2.0 * c.cap_frac)) + 1)
-    else:
-        per = len(t.gidx)
+    per = len(t.gidx)
     step = max(1, _MAX_PAIRS // per)
     for i in range(0, len(ks), step):
         kc = ks[i : i + step]
-        if origin:
-            yield _grid_pairs(c, t, kc)
-        else:
-            yield np.tile(t.gidx, len(kc)), np.repeat(kc, len(t.gidx))
+        yield np.tile(t.gidx, len(kc)), np.repeat(kc, len(t.gidx))
 
 
 def _search(c: _Context, ks: np.ndarray, lo: int, origin: bool, best, theta, parts) -> None:
@@ -446,12 +546,15 @@ def _prefixes(c: _Context, lo: int, hi: int) -> _Prefix:
     ho = c.has_origin[lo:hi]
     for origin in (True, False):
         ks = np.flatnonzero((ho == origin) & alive) + lo
-        if len(ks):
-            _search(c, ks, lo, origin, best, theta, parts)
+        if len(ks) and c.tiers:
+            if origin:
+                _search_cells(c, ks, lo, best, theta, parts)
+            else:
+                _search(c, ks, lo, origin, best, theta, parts)
     k, g, sc, w4dc = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0) for i in range(4))
     k, g = k.astype(np.int64) - lo, g.astype(np.int64)
     # Bound of everything left out: the tiers not scored, and scored pairs below best - margin.
-    theta = np.maximum(theta, best - _KEEP_MARGIN)
+    theta = np.maximum(theta, best - max(_KEEP_MARGIN, 4 * _BOUND_EPS))  # best stays in
     keep = sc > theta[k]
     k, g, sc, w4dc = k[keep], g[keep], sc[keep], w4dc[keep]
     order = np.lexsort((g, -sc, k))
@@ -478,21 +581,34 @@ def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
     n_t = len(c.need)
     out_i, out_s = [-1] * n_t, [math.nan] * n_t
     last: dict = {}  # satellite -> walk step of its latest assignment
-    win = _Prefix(0, 0, [], [], [], [0], [])
+    chunk = win = _Prefix(0, 0, [], [], [], [0], [])
     for k in range(n_t):
         if c.n_open == 0:
             break
-        if k >= win.hi:
-            win = _prefixes(c, k, min(n_t, k + _CHUNK))
-        s, v = _decide(c, win, k, last)
+        if k >= chunk.hi:
+            chunk = win = _prefixes(c, k, min(n_t, k + _CHUNK))
+        pre = win if k < win.hi else chunk  # a window's state is newer; both are valid
+        s, v = _decide(c, pre, k, last)
         if s == -2:
-            win = _prefixes(c, k, min(n_t, k + _WINDOW))
-            s, v = _decide(c, win, k, last)
+            pre = win = _prefixes(c, k, min(n_t, k + _WINDOW))
+            s, v = _decide(c, pre, k, last)
+            if s == -2:  # cannot happen with the margins above; exact fallback all the same
+                s, v = _brute(c, k)
         if s >= 0:
             out_i[k], out_s[k] = s, v
             c.update(s, k)
             last[s] = k
     return np.array(out_i, dtype=np.int64), np.array(out_s, dtype=np.float64)
+
+
+def _brute(c: _Context, k: int) -> tuple[int, float]:
+    """Task k scored against every open satellite on the current state."""
+    g = np.flatnonzero(c.room)
+    sc, _ = _score_pairs(c, g, np.full(len(g), k), bool(c.has_origin[k]))
+    if len(g) == 0 or not np.max(sc) > -np.inf:
+        return -1, math.nan
+    j = int(np.argmax(sc))  # first maximum: lowest index
+    return int(g[j]), float(sc[j])
 
 
 def _better(v: float, s: int, bv: float, bs: int) -> bool:

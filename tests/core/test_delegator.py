@@ -320,3 +320,84 @@ def test_conflict_paths_are_exercised(monkeypatch):
     tasks.origin_ecef_km[:] = [R, 0.0, 0.0]
     assert_same(tasks, sats, SimConfig({"max_queue": 50}))
     assert len(calls) > 1
+
+
+# ---- saturation: exact pre-filters and the early stop ------------------------------------------
+
+
+def test_saturated_constellation_stops_early_and_matches(monkeypatch):
+    """Few free queue slots, many tasks: the walk stops once no satellite is open."""
+    import backend.core.delegator as dmod
+
+    rng = np.random.default_rng(29)
+    sats = make_sats(rng, 300)
+    sats.n_tasks[:] = 8
+    sats.n_tasks[rng.choice(300, 40, replace=False)] = 7  # 40 free slots in all
+    decided = []
+    real = dmod._decide
+    monkeypatch.setattr(dmod, "_decide", lambda c, p, k, last: decided.append(k) or real(c, p, k, last))
+    i, _ = assert_same(make_tasks(rng, 5000, 0.9), sats, SimConfig())
+    assert 0 < (i >= 0).sum() <= 40
+    assert max(decided) < 4000  # everything after the last open satellite closed is skipped
+
+
+def test_tasks_too_big_for_every_satellite_are_never_scored(monkeypatch):
+    """Needs above every satellite's headroom or backlog room: -1 without a scored pair."""
+    import backend.core.delegator as dmod
+
+    rng = np.random.default_rng(31)
+    sats = make_sats(rng, 2000)
+    tasks = make_tasks(rng, 600, 0.8)
+    big_e, big_w = np.arange(0, 600, 3), np.arange(1, 600, 3)
+    tasks.energy_need[big_e] = 1e4  # more than any max_energy (<= 500)
+    tasks.work[big_w] = 1e6  # more than 300 s at any capacity (<= 20)
+    scored = []
+    real = dmod._score_pairs
+    monkeypatch.setattr(dmod, "_score_pairs", lambda c, g, k, o: scored.append(k.copy()) or real(c, g, k, o))
+    i, _ = assert_same(tasks, sats, SimConfig())
+    assert (i[big_e] == -1).all() and (i[big_w] == -1).all() and (i >= 0).sum() > 100
+    seen = np.concatenate(scored)
+    assert not np.isin(seen, np.concatenate([big_e, big_w])).any()
+
+
+def test_satellites_closing_on_energy_mid_walk():
+    """Small headroom: satellites close after one or two tasks; choices still match."""
+    rng = np.random.default_rng(37)
+    sats = make_sats(rng, 1500)
+    sats.committed_eu[:] = 0.0
+    sats.energy_eu[:] = sats.max_energy_eu * rng.uniform(0.05, 0.2, 1500)
+    assert_same(make_tasks(rng, 1500, 0.9), sats, SimConfig())
+
+
+@pytest.mark.parametrize("chunk, window", [(7, 3), (50, 64), (1, 1)])
+def test_chunked_prefixes_match(monkeypatch, chunk, window):
+    """Prefixes computed a few tasks at a time, on the state the walk has reached."""
+    import backend.core.delegator as dmod
+
+    monkeypatch.setattr(dmod, "_CHUNK", chunk)
+    monkeypatch.setattr(dmod, "_WINDOW", window)
+    rng = np.random.default_rng(41)
+    sats = make_sats(rng, 1000)
+    assert_same(make_tasks(rng, 300, 0.8), sats, SimConfig({"max_queue": 9}))
+
+
+@pytest.mark.parametrize("margin", [0.0, 1e-3, 0.3])
+def test_search_margins_do_not_change_choices(monkeypatch, margin):
+    """Pilot and theta margins only trade work for re-prefixes."""
+    import backend.core.delegator as dmod
+
+    for name in ("_THETA_MARGIN", "_KEEP_MARGIN", "_PILOT_DELTA", "_STOP_MARGIN"):
+        monkeypatch.setattr(dmod, name, margin)
+    rng = np.random.default_rng(43)
+    sats = make_sats(rng, 3000, alt_km=(400.0, 1500.0))
+    assert_same(make_tasks(rng, 400, 0.9), sats, SimConfig())
+
+
+def test_brute_force_fallback_matches(monkeypatch):
+    """The last-resort path (a prefix that runs out twice) is exact too."""
+    import backend.core.delegator as dmod
+
+    monkeypatch.setattr(dmod, "_decide", lambda c, p, k, last: (-2, math.nan))
+    rng = np.random.default_rng(47)
+    sats = make_sats(rng, 500)
+    assert_same(make_tasks(rng, 200, 0.7), sats, SimConfig({"max_queue": 9}))
