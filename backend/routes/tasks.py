@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from backend.utils.errors import json_response
+from backend.utils.errors import json_response, not_found
 from backend.utils.jsonbody import json_body
 from backend.utils.schema import Field, Schema, validate
 
-from .common import entity_or_404, svc
+from .common import parse_id, svc
 
 bp = Blueprint("tasks", __name__)
 
@@ -36,4 +36,11 @@ def create_task():
 
 @bp.get("/api/tasks/<task_id>")
 def get_task(task_id: str):
-    return json_response(entity_or_404("task", task_id, lambda e, n: e.task(n)))
+    n = parse_id("task", task_id)
+    rt = svc().rt
+    task = rt.query(lambda e: e.task(n))
+    if task is None:  # created by a POST whose command the next step applies: look again then
+        task = rt.query(lambda e: e.task(n), after_step=True)
+    if task is None:
+        raise not_found("task", task_id)
+    return json_response(task)
