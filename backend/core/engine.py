@@ -17,7 +17,6 @@ from . import alerts, commands, drones, views
 from .beams import BeamLog, beams_step
 from .build import build_world
 from .delegator import SatLoad, TaskBatch, delegate
-from .frames import geodetic_to_ecef
 from .params import FieldError, SimConfig
 from .power import power_step, refresh_load
 from .prediction import predict_energy
@@ -158,13 +157,12 @@ class Engine:
     def _delegate(self, now: float, ev: TickEvents) -> None:
         t = self.book.tasks
         pending = np.flatnonzero(t.status == QUEUED)
-        if len(pending) == 0:
-            return
-        pending = pending[np.lexsort((t.task_id[pending], -t.priority[pending]))]
-        origin = geodetic_to_ecef(t.origin_lat[pending], t.origin_lon[pending], np.zeros(len(pending)))
-        batch = TaskBatch(origin, t.has_origin[pending], t.energy_need[pending], t.work[pending],
-                          t.priority[pending])
         s = self.sats
+        if len(pending) == 0 or not np.any((s.n_tasks < self.config.max_queue) & ~s.blackout):
+            return  # nothing to do, or no satellite could take anything (exact skip)
+        pending = pending[np.lexsort((t.task_id[pending], -t.priority[pending]))]
+        batch = TaskBatch(t.origin_ecef_km[pending], t.has_origin[pending], t.energy_need[pending], t.work[pending],
+                          t.priority[pending])
         load = SatLoad(s.pos_ecef_km, s.energy_eu, s.max_energy_eu, s.committed_eu, s.backlog_work,
                        s.processing_capacity, s.n_tasks, s.blackout)
         sat_idx, score = delegate(batch, load, self.config)

@@ -104,6 +104,7 @@ class Tasks:
         self.energy_need, self.work, self.work_done = f8(), f8(), f8()
         self.priority = np.zeros(capacity, dtype=np.int8)
         self.origin_lat, self.origin_lon = f8(), f8()
+        self.origin_ecef_km = np.zeros((capacity, 3))
         self.has_origin = np.zeros(capacity, dtype=bool)
         self.status = np.zeros(capacity, dtype=np.int8)
         self.sat = np.full(capacity, -1, dtype=np.int64)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .frames import geodetic_to_ecef
 from .state import COMPLETED, DROP_REASONS, DROPPED, PRIORITIES, QUEUED, RUNNING, STATUS_NAMES, Tasks
 from .ticklog import TickEvents
 
@@ -144,6 +145,7 @@ class TaskBook:
         t.origin_lat[slots] = new.origin_lat[:keep]
         t.origin_lon[slots] = new.origin_lon[:keep]
         t.has_origin[slots] = has_origin[:keep]
+        t.origin_ecef_km[slots] = geodetic_to_ecef(new.origin_lat[:keep], new.origin_lon[:keep], np.zeros(keep))
         t.status[slots] = QUEUED
         t.sat[slots] = -1
         t.assigned_at[slots] = np.nan
