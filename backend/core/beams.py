@@ -21,12 +21,13 @@ from .ticklog import TickEvents
 
 
 class BeamLog:
-    """Per-giver bookkeeping of the running beam: start time, EU sent and lost."""
+    """Per-giver bookkeeping of the running beam: start time, EU sent and lost, last rate (EU/s)."""
 
     def __init__(self, n: int):
         self.started_at = np.zeros(n)
         self.sent_eu = np.zeros(n)
         self.lost_eu = np.zeros(n)
+        self.rate_eu_s = np.zeros(n)
 
 
 def beams_step(sats: Satellites, log: BeamLog, cfg, dt: float, now: float,
@@ -124,5 +125,6 @@ def _transfer(sats, log, cfg, dt, ledger, received) -> None:
     received[r] += arrived
     log.sent_eu[g] += x
     log.lost_eu[g] += x - arrived
+    log.rate_eu_s[g] = x / dt if dt > 0 else 0.0
     ledger["beamed_out"] += float(x.sum())
     ledger["beam_losses"] += float((x - arrived).sum())

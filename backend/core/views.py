@@ -140,7 +140,7 @@ def frame(eng) -> dict:
     dr[:, 5] = 100.0 * d.battery_eu / np.maximum(d.battery_cap_eu, 1e-12)
     g = np.flatnonzero(s.giving == ACTIVE)
     beams = np.empty((len(g), 3), dtype="<f4")
-    beams[:, 0], beams[:, 1], beams[:, 2] = g, s.beam_peer[g], eng.config.rate_eu_per_s
+    beams[:, 0], beams[:, 1], beams[:, 2] = g, s.beam_peer[g], eng.beamlog.rate_eu_s[g]
     return {"n_satellites": s.n, "n_drones": d.n, "n_beams": len(g), "sun": sun(eng),
             "sim_date": sim_date(eng), "sat_fields": SAT_FIELDS, "drone_fields": DRONE_FIELDS,
             "sats": sats.reshape(-1), "drones": dr.reshape(-1), "beams": beams.reshape(-1)}
