@@ -65,7 +65,8 @@ def _init_socketio(app: Flask, st: config_mod.Settings) -> None:
     origins = "*" if st.CORS_ORIGINS.strip() == "*" else [o.strip() for o in st.CORS_ORIGINS.split(",")]
     socketio.init_app(app, async_mode=st.ASYNC_MODE, json=OrjsonForSocketIO,
                       cors_allowed_origins=origins, ping_interval=st.PING_INTERVAL_S,
-                      ping_timeout=st.PING_TIMEOUT_S, max_http_buffer_size=st.MAX_BODY_BYTES)
+                      ping_timeout=st.PING_TIMEOUT_S, max_http_buffer_size=st.MAX_BODY_BYTES,
+                      message_queue=st.SOCKETIO_MESSAGE_QUEUE or None)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

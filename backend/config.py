@@ -57,6 +57,8 @@ SETTINGS: dict[str, Setting] = {
     "PING_INTERVAL_S": Setting("float", 25.0, "wall s", "engine.io ping interval"),
     "PING_TIMEOUT_S": Setting("float", 20.0, "wall s", "engine.io ping timeout"),
     "CORS_ORIGINS": Setting("str", "*", "", "Socket.IO allowed origins, comma separated, * for any"),
+    "SOCKETIO_MESSAGE_QUEUE": Setting(
+        "str", "", "", "e.g. redis://redis:6379/0 to relay emits between processes (needs redis)"),
     "STATIC_DIR": Setting("str", "frontend/dist", "", "built front end served at / (relative to repo)"),
     "TEST_HOOKS": Setting("bool", False, "", "enable POST /api/_test/fault (tests only)"),
 }
@@ -149,3 +151,38 @@ def async_mode_from_env() -> str:
     if mode not in ASYNC_MODES:
         raise ValueError(f"ASYNC_MODE: expected one of {ASYNC_MODES}, got {mode!r}")
     return mode
+
+
+def env_example() -> str:
+    """The text of .env.example: every server key active, every SIM_/SCENARIO_ key commented.
+
+    Regenerate with `python -m backend.config > .env.example` after adding a knob.
+    """
+    import dataclasses
+
+    from backend.core.params import SCHEMA
+    from backend.core.scenario import Scenario
+
+    out = ["# Satellite VPP configuration. Copy to .env; the real environment wins over .env.",
+           "# Every key with its default; units in brackets. See docs/api.md#configuration.", "",
+           "# --- server ---"]
+    for key, s in SETTINGS.items():
+        value = ("1" if s.default else "0") if isinstance(s.default, bool) else s.default
+        out += [f"# {s.doc}" + (f" [{s.unit}]" if s.unit else ""), f"{key}={value}"]
+    out += ["", "# --- simulation parameters (backend/core/params.py): SIM_<KEY>; also at run time",
+            "# --- through POST /api/config"]
+    for group, params in SCHEMA.items():
+        out.append(f"# [{group}]")
+        for key, p in params.items():
+            value = str(p.default).lower() if isinstance(p.default, bool) else p.default
+            out += [f"#   {p.doc} [{p.unit or '-'}; {p.lo} .. {p.hi}]", f"# SIM_{key.upper()}={value}"]
+    out += ["", "# --- scenario (backend/core/scenario.py): SCENARIO_<FIELD>, JSON scalars or arrays"]
+    for f in dataclasses.fields(Scenario):
+        value = getattr(Scenario(), f.name)
+        text = json.dumps(value) if isinstance(value, (bool, tuple)) else value
+        out.append(f"# SCENARIO_{f.name.upper()}={text}")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(env_example(), end="")
