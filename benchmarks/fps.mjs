@@ -1,12 +1,15 @@
 // Globe frame rate in headless Chromium (software WebGL, SwiftShader) at several constellation sizes.
 //
-//   node benchmarks/fps.mjs [--sizes 1000,10000] [--runs 3] [--seconds 5] [--width 1280 --height 720] [--append]
+//   node benchmarks/fps.mjs [--sizes 1000,10000] [--modes static,rotate] [--runs 3] [--seconds 5]
+//                           [--width 1280 --height 720] [--append]
 //
 // For each size it starts `python -m backend` with SCENARIO_N_SATELLITES=<size> (generator on),
 // opens the built globe (frontend/dist, `npm run build` first) in a fresh page per run, waits for
 // the constellation and a warm-up, then counts frames drawn (requestAnimationFrame through
-// react-three-fiber) over --seconds. Prints the median per size; --append writes the table and the
-// command to benchmarks/RESULTS.md under "## Globe frame rate".
+// react-three-fiber) over --seconds. Mode `static`: the camera rests (the Earth layer is redrawn
+// only when the sun moves); `rotate`: the camera auto-rotates, so the Earth is redrawn every frame
+// too. Prints the median per size and mode; --append writes the table and the command to
+// benchmarks/RESULTS.md under "## Globe frame rate".
 
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +25,7 @@ const opt = (name, dflt) => {
   return i >= 0 && args[i + 1] && !args[i + 1].startsWith('--') ? args[i + 1] : dflt;
 };
 const SIZES = opt('sizes', '1000,10000').split(',').map(Number);
+const MODES = opt('modes', 'static,rotate').split(',');
 const RUNS = Number(opt('runs', 3));
 const SECONDS = Number(opt('seconds', 5));
 const WIDTH = Number(opt('width', 1280));
@@ -59,17 +63,19 @@ async function stopServer(s) {
   await new Promise((res) => { s.proc.once('exit', res); s.proc.kill('SIGTERM'); setTimeout(res, 5000); });
 }
 
-async function measure(url, n) {
+async function measure(url, n, mode) {
   const { context, close } = await launch({ width: WIDTH, height: HEIGHT });
   try {
     const page = context.pages()[0] || (await context.newPage());
     await page.goto(url);
     await page.waitForFunction((n) => window.__vpp?.store?.n === n && window.__vpp.frames > 10, n, { timeout: 60000 });
+    if (mode === 'rotate') await page.check('[data-testid="auto-rotate"]');
     await page.waitForTimeout(4000); // texture drawn, interpolation settled
     const a = await page.evaluate(() => ({ f: window.__vpp.frames, t: performance.now(), tick: window.__vpp.store.tick }));
     await page.waitForTimeout(SECONDS * 1000);
     const b = await page.evaluate(() => ({ f: window.__vpp.frames, t: performance.now(), tick: window.__vpp.store.tick }));
-    return { fps: (b.f - a.f) / ((b.t - a.t) / 1000), ticks: b.tick - a.tick };
+    const earth = await page.evaluate(() => window.__vpp.earthFrames || 0);
+    return { fps: (b.f - a.f) / ((b.t - a.t) / 1000), ticks: b.tick - a.tick, earth };
   } finally {
     await close();
   }
@@ -81,24 +87,26 @@ const rows = [];
 for (const n of SIZES) {
   const server = await startServer(n);
   try {
-    const fps = [];
-    for (let r = 0; r < RUNS; r++) {
-      const m = await measure(server.url + '/', n);
-      fps.push(m.fps);
-      console.error(`n=${n} run ${r + 1}/${RUNS}: ${m.fps.toFixed(1)} fps (${m.ticks} ticks received)`);
+    for (const mode of MODES) {
+      const fps = [];
+      for (let r = 0; r < RUNS; r++) {
+        const m = await measure(server.url + '/', n, mode);
+        fps.push(m.fps);
+        console.error(`n=${n} ${mode} run ${r + 1}/${RUNS}: ${m.fps.toFixed(1)} fps (${m.ticks} ticks received, ${m.earth} Earth redraws)`);
+      }
+      rows.push({ n, mode, median: median(fps), min: Math.min(...fps), max: Math.max(...fps), runs: fps });
     }
-    rows.push({ n, median: median(fps), min: Math.min(...fps), max: Math.max(...fps), runs: fps });
   } finally {
     await stopServer(server);
   }
 }
 
 const load = loadavg().map((x) => x.toFixed(2)).join(' ');
-const command = `node benchmarks/fps.mjs --sizes ${SIZES.join(',')} --runs ${RUNS} --seconds ${SECONDS} --width ${WIDTH} --height ${HEIGHT}`;
+const command = `node benchmarks/fps.mjs --sizes ${SIZES.join(',')} --modes ${MODES.join(',')} --runs ${RUNS} --seconds ${SECONDS} --width ${WIDTH} --height ${HEIGHT}`;
 const table = [
-  '| satellites | median fps | min | max | runs |',
-  '| ---: | ---: | ---: | ---: | --- |',
-  ...rows.map((r) => `| ${r.n.toLocaleString('en-US')} | ${r.median.toFixed(1)} | ${r.min.toFixed(1)} | ${r.max.toFixed(1)} | ${r.runs.map((x) => x.toFixed(1)).join(', ')} |`),
+  '| satellites | camera | median fps | min | max | runs |',
+  '| ---: | --- | ---: | ---: | ---: | --- |',
+  ...rows.map((r) => `| ${r.n.toLocaleString('en-US')} | ${r.mode} | ${r.median.toFixed(1)} | ${r.min.toFixed(1)} | ${r.max.toFixed(1)} | ${r.runs.map((x) => x.toFixed(1)).join(', ')} |`),
 ].join('\n');
 console.log(table);
 console.log(`load average after the run: ${load} (${cpus().length} cores)`);
@@ -114,6 +122,11 @@ running on the same ${cpus().length}-core machine with the task generator on at 
 counted through react-three-fiber's render loop over ${SECONDS} s after a 4 s warm-up, one fresh
 page per run, median of ${RUNS} runs. Chromium caps requestAnimationFrame at 60 fps.
 Targets: >= 55 fps at 1,000 satellites, >= 30 fps at 10,000.
+
+\`static\`: the camera rests, as on a wall display; the Earth sits on its own canvas and is
+redrawn only when the sun has moved about 0.1 degree, while satellites, beams and drones are
+redrawn every frame. \`rotate\`: the camera auto-rotates, so the Earth is redrawn every frame as
+well (the same cost as dragging the globe).
 
 Command (after \`cd frontend && npm run build\`):
 

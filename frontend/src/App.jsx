@@ -51,7 +51,7 @@ function TopBar({ store, status, stale, onSearch, autoRotate, setAutoRotate }) {
       </div>
       <div className="counts muted">{fmtInt(store.n)} satellites · {fmtInt(store.nDrones)} drones · {fmtInt(store.groundStations.length)} stations</div>
       <span className="spacer" />
-      <label className="check"><input type="checkbox" checked={autoRotate} onChange={(e) => setAutoRotate(e.target.checked)} /> rotate</label>
+      <label className="check"><input type="checkbox" data-testid="auto-rotate" checked={autoRotate} onChange={(e) => setAutoRotate(e.target.checked)} /> rotate</label>
       <form className="search" onSubmit={submit}>
         <input data-testid="sat-search" placeholder="find satellite: sat-42" value={q} onChange={(e) => setQ(e.target.value)} />
         {err && <span className="search-err" role="alert">{err}</span>}

@@ -12,7 +12,7 @@ function mulberry32(seed) {
 }
 
 /** A THREE.Points of `count` stars on a sphere of `radius`. */
-export function makeStars(count = 2500, radius = 60) {
+export function makeStars(count = 1800, radius = 60) {
   const geometry = (() => {
     const rnd = mulberry32(7);
     const pos = new Float32Array(count * 3);
