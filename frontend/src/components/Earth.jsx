@@ -10,7 +10,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { useFrame, useThree } from '@react-three/fiber';
 import * as THREE from 'three';
 import { drawEarthCanvas } from '../lib/earthTexture.js';
-import { sunDirection } from '../lib/geo.js';
+import { sunDirection, earthImageShiftPx } from '../lib/geo.js';
 import { makeStars } from './Stars.jsx';
 
 const earthVertex = /* glsl */ `
@@ -70,6 +70,12 @@ const atmosphereFragment = /* glsl */ `
 
 const RING_OUTER = 1.1;
 const SUN_REDRAW_RAD = 0.002; // redraw when the sun moved this much (about 0.1 degree)
+// While the camera moves, the Earth is redrawn once its last image would be this far off
+// (the live layer, drawn every frame, hides satellites with the exact current camera); a slow
+// auto-rotation then redraws it a few times less often than every frame. At rest it is redrawn
+// exactly once the camera has been still for SETTLE_MS.
+const MAX_SHIFT_PX = 0.5;
+const SETTLE_MS = 150;
 
 /** Orient the ring toward the camera and size it to the Earth's silhouette from there. */
 function placeRing(ring, camera) {
@@ -119,7 +125,10 @@ export default function EarthLayer({ store, canvasRef }) {
     sunDir: { value: new THREE.Vector3(1, 0, 0) },
   }), []);
   const layer = useRef(null);
-  const last = useRef({ cam: new THREE.Matrix4(), proj: new THREE.Matrix4(), w: 0, h: 0, sun: new THREE.Vector3(), dirty: true });
+  const last = useRef({
+    cam: new THREE.Matrix4(), proj: new THREE.Matrix4(), prevFrame: new THREE.Matrix4(),
+    camPos: [0, 0, 0], moved: 0, w: 0, h: 0, dirty: true,
+  });
 
   useEffect(() => {
     const renderer = new THREE.WebGLRenderer({ canvas: canvasRef.current, antialias: false, alpha: false,
@@ -168,10 +177,16 @@ export default function EarthLayer({ store, canvasRef }) {
       }
     }
     camera.updateMatrixWorld();
-    if (!s.cam.equals(camera.matrixWorld) || !s.proj.equals(camera.projectionMatrix)) {
-      s.cam.copy(camera.matrixWorld);
+    const now = performance.now();
+    if (!s.prevFrame.equals(camera.matrixWorld)) { s.prevFrame.copy(camera.matrixWorld); s.moved = now; }
+    if (!s.proj.equals(camera.projectionMatrix)) {
       s.proj.copy(camera.projectionMatrix);
       s.dirty = true;
+    }
+    if (!s.cam.equals(camera.matrixWorld)) {
+      const p = camera.position;
+      const shift = earthImageShiftPx(s.camPos, [p.x, p.y, p.z], camera.fov, size.height);
+      if (shift > MAX_SHIFT_PX || now - s.moved > SETTLE_MS) s.dirty = true;
     }
     if (s.w !== size.width || s.h !== size.height) {
       L.renderer.setSize(size.width, size.height, false);
@@ -181,6 +196,8 @@ export default function EarthLayer({ store, canvasRef }) {
     if (!s.dirty) return;
     placeRing(L.ring, camera);
     L.renderer.render(L.scene, camera);
+    s.cam.copy(camera.matrixWorld);
+    s.camPos = camera.position.toArray();
     s.dirty = false;
     const hook = window.__vpp;
     if (hook) hook.earthFrames = (hook.earthFrames || 0) + 1;

@@ -54,3 +54,21 @@ export function occludedByEarth(cam, px, py, pz) {
   const cx = cam[0] + t * dx, cy = cam[1] + t * dy, cz = cam[2] + t * dz;
   return cx * cx + cy * cy + cz * cz < 0.998; // a hair under 1 so limb points stay visible
 }
+
+/**
+ * How far (CSS px, at most) the Earth's image moves when a camera that looks at the Earth's
+ * centre goes from p0 to p1 (scene points, outside the unit sphere), for a vertical field of
+ * view `fovDeg` over `heightPx`. The point under the camera moves the most: an arc of angle
+ * theta at range (d - 1); a zoom changes the disc's radius f / sqrt(d^2 - 1).
+ */
+export function earthImageShiftPx(p0, p1, fovDeg, heightPx) {
+  const d0 = Math.hypot(p0[0], p0[1], p0[2]);
+  const d1 = Math.hypot(p1[0], p1[1], p1[2]);
+  if (!(d0 > 1 && d1 > 1)) return Infinity;
+  const f = heightPx / 2 / Math.tan((fovDeg * Math.PI) / 360);
+  const cos = (p0[0] * p1[0] + p0[1] * p1[1] + p0[2] * p1[2]) / (d0 * d1);
+  const theta = Math.acos(Math.min(1, Math.max(-1, cos)));
+  const rotate = (f * theta) / (Math.min(d0, d1) - 1);
+  const zoom = Math.abs(f / Math.sqrt(d1 * d1 - 1) - f / Math.sqrt(d0 * d0 - 1));
+  return rotate + zoom;
+}

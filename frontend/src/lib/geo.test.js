@@ -53,3 +53,21 @@ describe('occludedByEarth', () => {
   it('shows a point on the near side', () => expect(occludedByEarth(cam, 1.1, 0, 0)).toBe(false));
   it('shows a point off the limb', () => expect(occludedByEarth(cam, -0.5, 2.0, 0)).toBe(false));
 });
+
+import { earthImageShiftPx } from './geo.js';
+
+describe('earthImageShiftPx', () => {
+  it('is zero for the same camera', () => expect(earthImageShiftPx([3, 0, 0], [3, 0, 0], 42, 900)).toBe(0));
+  it('grows with the rotation angle', () => {
+    const a = 0.001;
+    const s = earthImageShiftPx([3, 0, 0], [3 * Math.cos(a), 3 * Math.sin(a), 0], 42, 900);
+    const f = 450 / Math.tan((21 * Math.PI) / 180);
+    expect(s).toBeCloseTo((f * a) / 2, 2);
+  });
+  it('counts a zoom by the change of the disc radius', () => {
+    const f = 450 / Math.tan((21 * Math.PI) / 180);
+    expect(earthImageShiftPx([3, 0, 0], [2.9, 0, 0], 42, 900))
+      .toBeCloseTo(f / Math.sqrt(2.9 ** 2 - 1) - f / Math.sqrt(8), 6);
+  });
+  it('is infinite for a camera inside the Earth', () => expect(earthImageShiftPx([0.5, 0, 0], [3, 0, 0], 42, 900)).toBe(Infinity));
+});
