@@ -43,6 +43,8 @@ export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEven
 
   socket.on('tick', (msg, ...rest) => {
     const now = performance.now();
+    // the tick went backwards: a reset; jump to the new positions instead of sweeping there
+    if (msg && Number.isFinite(msg.tick) && msg.tick < store.tick) store.frameTime = 0;
     const raw = findFrame(msg, rest);
     if (raw) {
       try {

@@ -23,7 +23,6 @@ export default function Inspector({ store, api, index, follow, onFollow, onClose
   const flags = live ? store.flags[index] : 0;
   const d = detail && detail.satellite_id === id ? detail : null;
   const state = flags & FLAG_BLACKOUT ? 'blackout' : flags & FLAG_SUNLIT ? 'sunlit' : 'in eclipse';
-  const peer = d && (d.beam_peer || d.receiving_from);
   return (
     <section className="panel inspector" data-testid="inspector">
       <header className="panel-title">
@@ -49,7 +48,6 @@ export default function Inspector({ store, api, index, follow, onFollow, onClose
           {d ? d.giving_energy : '–'}
           {d && d.beam_peer && <> → <a onClick={() => onSelect(Number(d.beam_peer.slice(4)))}>{d.beam_peer}</a></>}
           {d && d.receiving_from && <> ← <a onClick={() => onSelect(Number(d.receiving_from.slice(4)))}>{d.receiving_from}</a></>}
-          {!peer && d && d.giving_energy === 'idle' ? '' : ''}
         </b>
         <span>Top-up</span><b>{(d ? d.topup_requested : flags & FLAG_TOPUP) ? 'requested' : 'no'}</b>
         <span>Position</span><b>{live ? `${fmt(store.lat[index], 2)}°, ${fmt(store.lon[index], 2)}°, ${fmt(store.alt[index])} km` : '–'}</b>
