@@ -125,8 +125,8 @@ Targets: >= 55 fps at 1,000 satellites, >= 30 fps at 10,000.
 
 \`static\`: the camera rests, as on a wall display; the Earth sits on its own canvas and is
 redrawn only when the sun has moved about 0.1 degree, while satellites, beams and drones are
-redrawn every frame. \`rotate\`: the camera auto-rotates, so the Earth is redrawn every frame as
-well once its image would be half a pixel off (about every second frame for a slow rotation;
+redrawn every frame. \`rotate\`: the camera auto-rotates, so the Earth is redrawn too, whenever
+its last image would be half a pixel off (about every second frame for a slow rotation;
 every frame while the globe is dragged). The load average is printed because the machine may be
 shared with other work; the min column is the worst run.
 
