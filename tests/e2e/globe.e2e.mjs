@@ -167,6 +167,19 @@ try {
     await shot(page, '03-inspector.png');
   }
 
+  // 5b. follow: the camera turns until the selected satellite sits in the middle of the view
+  await page.check('[data-testid="follow"]');
+  await page.waitForTimeout(2500);
+  const centred = await page.evaluate(() => {
+    const v = window.__vpp;
+    const p = v.screenOf(v.store.selected);
+    const r = v.gl.domElement.getBoundingClientRect();
+    return p && { dx: p.x - (r.left + r.width / 2), dy: p.y - (r.top + r.height / 2) };
+  });
+  check('follow keeps the selected satellite in view', centred && Math.hypot(centred.dx, centred.dy) < 80,
+    centred ? `${Math.hypot(centred.dx, centred.dy).toFixed(0)} px from the centre` : 'no position');
+  await page.uncheck('[data-testid="follow"]');
+
   // 6. search by id
   await page.fill('[data-testid="sat-search"]', 'sat-3');
   await page.press('[data-testid="sat-search"]', 'Enter');
@@ -193,6 +206,29 @@ try {
   phase = 'run';
   await shot(page, '04-config-error.png');
 
+  // 7b. pause, single step, resume; time scale
+  const tickNow = () => page.evaluate(() => window.__vpp.store.tick);
+  await page.click('[data-testid="pause"]');
+  await page.locator('[data-testid="sim-state"]').filter({ hasText: 'paused' }).waitFor({ timeout: 5000 }).catch(() => {});
+  await page.waitForTimeout(600);
+  const t0 = await tickNow();
+  await page.waitForTimeout(800);
+  const t1 = await tickNow();
+  await page.fill('input[aria-label="ticks per step"]', '5');
+  await page.click('[data-testid="step"]');
+  await page.waitForTimeout(1000);
+  const t2 = await tickNow();
+  check('pause stops the clock and step advances it', t1 === t0 && t2 === t1 + 5, `paused at ${t0}, ${t1} after 0.8 s, ${t2} after stepping 5`);
+  await page.click('[data-testid="resume"]');
+  await page.waitForTimeout(800);
+  const t3 = await tickNow();
+  check('resume restarts the clock', t3 > t2, `tick ${t2} -> ${t3}`);
+  await page.selectOption('[data-testid="time-scale"]', '120');
+  await page.waitForTimeout(500);
+  const scale = await page.evaluate(async () => (await (await fetch('/api/config')).json()).time.time_scale);
+  check('speed control sets time_scale', scale === 120, `time_scale = ${scale}`);
+  await page.selectOption('[data-testid="time-scale"]', '30');
+
   // 8. the event feed lists events, alerts highlighted when present
   const feedRows = await page.locator('.feed-list .ev').count();
   check('event feed shows events', feedRows > 0, `${feedRows} rows`);
@@ -217,7 +253,15 @@ try {
   await shot(page, '06-reconnected.png');
   phase = 'end';
 
+  // 10. reset from the UI puts the simulation back at its seed state
   await page.click('[data-testid="smoke-stop"]').catch(() => {});
+  const beforeReset = await tickNow();
+  await page.click('[data-testid="reset"]');
+  await page.click('[data-testid="reset-confirm"]');
+  await page.waitForTimeout(1500);
+  const afterReset = await tickNow();
+  check('reset restarts the simulation', afterReset < beforeReset && afterReset < 60, `tick ${beforeReset} -> ${afterReset}`);
+  await shot(page, '07-after-reset.png');
 } catch (err) {
   check('no exception in the e2e script', false, err && err.stack ? err.stack.split('\n').slice(0, 3).join(' ') : err);
   if (page) await shot(page, '99-failure.png').catch(() => {});

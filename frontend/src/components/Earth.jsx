@@ -35,7 +35,7 @@ const earthFragment = /* glsl */ `
     vec3 base = mix(ocean, vec3(0.105, 0.190, 0.255), m.r) + vec3(0.22, 0.42, 0.56) * m.g;
     float d = dot(normalize(vPos), sunDir);
     float day = smoothstep(-0.10, 0.10, d);
-    vec3 col = base * mix(0.42, 1.15 + 0.65 * max(d, 0.0), day);
+    vec3 col = base * mix(0.55, 1.15 + 0.65 * max(d, 0.0), day);
     // a warm band along the terminator
     col += vec3(1.0, 0.45, 0.15) * 0.10 * (1.0 - smoothstep(0.0, 0.07, abs(d)));
     gl_FragColor = vec4(col, 1.0);
