@@ -160,6 +160,11 @@ export default function App() {
           automatically; the globe shows the last state received and is not live.
         </div>
       )}
+      {!down && store.frameErrors > 0 && (
+        <div className="banner banner-stale" role="alert" data-testid="frame-errors">
+          {store.frameErrors} tick frame(s) could not be decoded: {store.lastFrameError}. Positions may be stale.
+        </div>
+      )}
       {!down && stale && (
         <div className="banner banner-stale" role="status" data-testid="stale">
           Connected, but no tick for {((performance.now() - store.lastTickWall) / 1000).toFixed(0)} s: the simulation loop may be stuck (see /api/health).

@@ -57,6 +57,11 @@ export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEven
     store.applyTick(msg, now);
   });
 
+  // the server could not build the connect-time state (it says why): show it in the feed
+  socket.on('error', (body) => {
+    store.pushEvent('server.error', body && body.error ? body.error : body, Date.now());
+  });
+
   for (const name of ALL_EVENTS) {
     socket.on(name, (payload) => {
       store.pushEvent(name, payload, Date.now());
