@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// playwright-core is a dev dependency of frontend/ (npm ci there installs it).
+// playwright-core is a dev dependency of frontend/ (`npm install` there installs it).
 const require = createRequire(new URL('../../frontend/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
 

@@ -1,6 +1,6 @@
 """The globe in real headless Chromium against a real server (tests/e2e/globe.e2e.mjs).
 
-Needs Node with `frontend/node_modules` (npm ci) and Debian's Chromium at /usr/bin/chromium
+Needs Node with `frontend/node_modules` (`npm install`) and Debian's Chromium at /usr/bin/chromium
 (or CHROMIUM_PATH). The production build in frontend/dist is rebuilt first if it is missing or
 older than the sources. Screenshots and result.json go to test-artifacts/e2e/.
 """
@@ -35,7 +35,7 @@ def _newest_source_mtime() -> float:
 def built_frontend() -> Path:
     """frontend/dist, built now if missing or stale."""
     assert shutil.which("node"), "node is not installed (the globe e2e test needs Node 20)"
-    assert (FRONTEND / "node_modules").is_dir(), "run `npm ci` in frontend/ first"
+    assert (FRONTEND / "node_modules").is_dir(), "run `npm install` in frontend/ first"
     assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}: apt-get install -y chromium"
     if not DIST_INDEX.exists() or DIST_INDEX.stat().st_mtime < _newest_source_mtime():
         subprocess.run(["npm", "run", "build"], cwd=FRONTEND, check=True, capture_output=True, timeout=300)
