@@ -24,6 +24,7 @@ from backend.metrics import Metrics
 from backend.routes import register as register_routes
 from backend.routes.web import NotApiConverter
 from backend.runtime import Runtime
+from backend.transport import patch_websocket_send
 from backend.utils.errors import register_error_handlers
 from backend.ws import VppNamespace
 
@@ -77,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=st.MAX_BODY_BYTES, SETTINGS=st)
     app.url_map.converters["notapi"] = NotApiConverter
+    patch_websocket_send()
     _init_socketio(app, st)
     metrics = Metrics()
     rt = Runtime(build_engine(st), socketio.server.eio.create_event, st.QUERY_TIMEOUT_S)

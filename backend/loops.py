@@ -144,8 +144,10 @@ class Loops:
         counts["alert.loop_failed"] = self.hub.take_server_counts().get("alert.loop_failed", 0)
         totals = dict(eng.totals)
         totals["alert.loop_failed"] = sum(s.restarts for s in self.state.values())
+        kpis = {**eng.kpis(), "tick_ms": round(duration * 1000.0, 3)}  # step + frame, wall ms
         pub = Published(seq=self.seq, tick=ev.tick, sim_time=ev.sim_time, wall_time=time.time(),
-                        counts=counts, totals=totals, kpis=eng.kpis(), paused=bool(eng.paused))
+                        counts=counts, totals=totals, kpis=kpis, paused=bool(eng.paused),
+                        smoke=eng.smoke.to_dict())
         self.rt.publish(pub)
         self.rt.serve(after_step=True)
         self.last_tick_ms = duration * 1000.0

@@ -38,6 +38,7 @@ class Published:
     totals: dict = field(default_factory=dict)
     kpis: dict = field(default_factory=dict)
     paused: bool = False
+    smoke: dict = field(default_factory=dict)
 
 
 class Runtime:

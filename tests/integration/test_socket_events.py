@@ -30,7 +30,8 @@ def test_state_first_then_ticks(client):
     t = ticks[-1]
     assert set(t["counters"]) == set(EVENT_NAMES) | {"alert.loop_failed"}
     assert set(t["totals"]) == set(t["counters"])
-    assert {"pending", "running", "mean_energy_pct"} <= set(t["kpis"])
+    assert {"pending", "running", "mean_energy_pct", "tick_ms"} <= set(t["kpis"])
+    assert set(t["smoke"]) == {"running", "qps", "burst"}
     assert t["sat_fields"] == ["lat", "lon", "alt_km", "energy_pct", "flags", "queue"]
     sats = np.frombuffer(t["sats"], dtype="<f4").reshape(t["n_satellites"], 6)
     assert len(t["sats"]) == 24 * t["n_satellites"]
