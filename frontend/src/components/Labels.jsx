@@ -12,7 +12,7 @@ import { DRONE_STATUSES, FLAG_BLACKOUT, FLAG_SUNLIT, FLAG_GIVING, FLAG_RECEIVING
 
 /** Shared between the DOM layer (outside the Canvas) and the projector (inside it). */
 export function createLabelRegistry() {
-  return { nodes: new Map() }; // key -> {el, kind: 'sat'|'drone'|'station', index, pos}
+  return { nodes: new Map(), version: 0, sorted: [], sortedVersion: -1 }; // key -> {el, kind, index, pos}
 }
 
 function satState(flags) {
@@ -36,7 +36,14 @@ export function LabelProjector({ store, registry }) {
     const cam = camera.position.toArray();
     const now = performance.now();
     const refreshText = (tick.n++ % 8) === 0;
-    for (const node of registry.nodes.values()) {
+    if (registry.version !== registry.sortedVersion) {
+      // selected and hovered first, then stations, then drones: lower ones give way
+      registry.sorted = [...registry.nodes.values()].sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind]
+        || (a.key === 'selected' ? -1 : b.key === 'selected' ? 1 : 0));
+      registry.sortedVersion = registry.version;
+    }
+    const placed = [];
+    for (const node of registry.sorted || []) {
       const { el } = node;
       if (!el) continue;
       let ok = true;
@@ -55,6 +62,18 @@ export function LabelProjector({ store, registry }) {
         if (el.style.display !== 'none') el.style.display = 'none';
         continue;
       }
+      if (node.kind !== 'sat') {
+        // a station or drone label that would overlap one already placed is hidden this frame
+        const w = node.w || (node.w = el.offsetWidth || 80);
+        const box = [s[0], s[1] - 8, s[0] + w + 10, s[1] + 8];
+        if (placed.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) {
+          if (el.style.display !== 'none') el.style.display = 'none';
+          continue;
+        }
+        placed.push(box);
+      } else {
+        placed.push([s[0], s[1] - 30, s[0] + 170, s[1] + 30]);
+      }
       if (el.style.display === 'none') el.style.display = '';
       el.style.transform = `translate(${s[0].toFixed(1)}px, ${s[1].toFixed(1)}px)`;
       if (refreshText && node.kind === 'sat' && node.detail) {
@@ -69,10 +88,13 @@ export function LabelProjector({ store, registry }) {
   return null;
 }
 
+const PRIORITY = { sat: 0, station: 1, drone: 2 };
+
 function register(registry, key, info) {
   return (el) => {
-    if (el) registry.nodes.set(key, { ...info, el, detail: el.querySelector('.lbl-detail'), swatch: el.querySelector('.lbl-swatch') });
+    if (el) registry.nodes.set(key, { ...info, key, el, detail: el.querySelector('.lbl-detail'), swatch: el.querySelector('.lbl-swatch') });
     else registry.nodes.delete(key);
+    registry.version = (registry.version || 0) + 1;
   };
 }
 
