@@ -42,26 +42,9 @@ def _queues_by_sat(eng, lo: int, hi: int) -> dict[int, list[str]]:
     return out
 
 
-def satellite(eng, i: int, queue: list[str] | None = None) -> dict:
-    s, cfg = eng.sats, eng.config
-    cap = float(s.max_energy_eu[i])
-    if queue is None:
-        queue = _queues_by_sat(eng, i, i + 1).get(i, [])
-    return {
-        "satellite_id": f"sat-{i}", "plane": int(s.plane[i]), "slot": int(s.slot[i]),
-        "position": {"lat": float(s.lat_deg[i]), "lon": float(s.lon_deg[i]), "alt": float(s.alt_km[i])},
-        "energy_amount": float(s.energy_eu[i]), "max_energy": cap,
-        "energy_pct": float(100.0 * s.energy_eu[i] / cap),
-        "consumption_rate": float(s.consumption_eu_s[i]), "solar_rate": float(s.solar_eu_s[i]),
-        "sunlit": bool(s.sunlit[i]), "blackout": bool(s.blackout[i]),
-        "processing_capacity": float(s.processing_capacity[i]), "task_queue": queue,
-        "queue_length": int(s.n_tasks[i]), "committed_energy": float(s.committed_eu[i]),
-        "backlog_work": float(s.backlog_work[i]),
-        "giving_energy": GIVING_NAMES[s.giving[i]], "beam_peer": _ref("sat", s.beam_peer[i]),
-        "receiving_from": _ref("sat", s.beam_from[i]),
-        "predicted_energy": float(s.predicted_eu[i]), "predicted_pct": float(100.0 * s.predicted_eu[i] / cap),
-        "topup_requested": bool(s.predicted_eu[i] < cfg.route_pct / 100.0 * cap),
-    }
+def satellite(eng, i: int) -> dict:
+    """One satellite as JSON, with its task ids."""
+    return satellites(eng, i, i + 1)[0]
 
 
 def drone(eng, j: int) -> dict:
@@ -101,16 +84,40 @@ def queues(eng) -> dict:
             "capacity": int(eng.config.queue_capacity)}
 
 
+def satellites(eng, lo: int, hi: int, include_tasks: bool = True) -> list[dict]:
+    """Satellites [lo, hi) as dicts, built from whole columns (one tolist per field, not per item)."""
+    s, cfg, sl = eng.sats, eng.config, slice(lo, hi)
+    cap = s.max_energy_eu[sl]
+    qs = _queues_by_sat(eng, lo, hi) if include_tasks else {}
+    cols = zip(range(lo, hi), s.plane[sl].tolist(), s.slot[sl].tolist(), s.lat_deg[sl].tolist(),
+               s.lon_deg[sl].tolist(), s.alt_km[sl].tolist(), s.energy_eu[sl].tolist(), cap.tolist(),
+               (100.0 * s.energy_eu[sl] / cap).tolist(), s.consumption_eu_s[sl].tolist(),
+               s.solar_eu_s[sl].tolist(), s.sunlit[sl].tolist(), s.blackout[sl].tolist(),
+               s.processing_capacity[sl].tolist(), s.n_tasks[sl].tolist(), s.committed_eu[sl].tolist(),
+               s.backlog_work[sl].tolist(), s.giving[sl].tolist(), s.beam_peer[sl].tolist(),
+               s.beam_from[sl].tolist(), s.predicted_eu[sl].tolist(),
+               (100.0 * s.predicted_eu[sl] / cap).tolist(),
+               (s.predicted_eu[sl] < cfg.route_pct / 100.0 * cap).tolist())
+    return [
+        {"satellite_id": f"sat-{i}", "plane": pl, "slot": sl_, "position": {"lat": la, "lon": lo_, "alt": al},
+         "energy_amount": e, "max_energy": c, "energy_pct": ep, "consumption_rate": cr, "solar_rate": sr,
+         "sunlit": lit, "blackout": bo, "processing_capacity": pc, "task_queue": qs.get(i, []),
+         "queue_length": nq, "committed_energy": ce, "backlog_work": bw, "giving_energy": GIVING_NAMES[g],
+         "beam_peer": f"sat-{bp}" if bp >= 0 else None, "receiving_from": f"sat-{bf}" if bf >= 0 else None,
+         "predicted_energy": pe, "predicted_pct": pp, "topup_requested": tr}
+        for (i, pl, sl_, la, lo_, al, e, c, ep, cr, sr, lit, bo, pc, nq, ce, bw, g, bp, bf, pe, pp, tr) in cols
+    ]
+
+
 def snapshot(eng, sat_offset: int = 0, sat_limit: int | None = None, include_tasks: bool = True) -> dict:
     """Whole state; satellites paged by [sat_offset, sat_offset + sat_limit); task lists optional."""
     lo = max(0, int(sat_offset))
     hi = eng.sats.n if sat_limit is None else min(eng.sats.n, lo + max(0, int(sat_limit)))
-    qs = _queues_by_sat(eng, lo, hi) if include_tasks else {}
     return {
         "tick": eng.tick, "sim_time": eng.sim_time, "sim_date": sim_date(eng), "paused": eng.paused,
         "dt": eng.dt, "seed": eng.seed, "sun": sun(eng),
         "n_satellites": eng.sats.n, "n_drones": eng.drones.n, "sat_offset": lo, "sat_limit": hi - lo,
-        "satellites": [satellite(eng, i, qs.get(i, [])) for i in range(lo, hi)],
+        "satellites": satellites(eng, lo, hi, include_tasks),
         "drones": [drone(eng, j) for j in range(eng.drones.n)],
         "ground_stations": stations(eng), "queues": queues(eng),
         "counters": {"tasks": eng.book.counters(), "events": dict(eng.totals)},
