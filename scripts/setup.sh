@@ -25,10 +25,10 @@ if [ -f frontend/package.json ]; then
     echo "setup: npm not found; install Node.js 20+ to build the globe" >&2
     exit 1
   fi
-  lock_stamp="frontend/node_modules/.installed-$(sha1sum frontend/package-lock.json | cut -c1-12)"
+  lock_stamp="frontend/node_modules/.installed-$(cat frontend/package.json frontend/package-lock.json | sha1sum | cut -c1-12)"
   if [ ! -f "$lock_stamp" ]; then
     echo "setup: installing front-end packages"
-    (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
+    (cd frontend && npm install --no-audit --no-fund --loglevel=error)
     touch "$lock_stamp"
   fi
   src_hash=$(find frontend/src frontend/index.html frontend/vite.config.js frontend/package-lock.json -type f -print0 \
