@@ -101,7 +101,12 @@ export default function App() {
 
   const poll = useCallback(async () => {
     const [st, h] = await Promise.all([api.state('?sat_limit=0'), api.health()]);
-    if (st.ok) { setLight(st.body); store.snapshot = { ...store.snapshot, ...st.body, satellites: undefined }; setHttpDown(null); }
+    if (st.ok) {
+      setLight(st.body);
+      store.snapshot = { ...store.snapshot, ...st.body, satellites: undefined };
+      if (st.body.smoke) store.smoke = st.body.smoke;
+      setHttpDown(null);
+    }
     if (h.body && !h.body.error) store.health = h.body;
     const fl = [];
     for (let j = 0; j < store.nDrones && fl.length < 24; j++) {
@@ -148,7 +153,7 @@ export default function App() {
           <Inspector store={store} api={api} index={selected} follow={follow} onFollow={setFollow}
             onClose={() => { select(-1); setFollow(false); }} onSelect={select} />
         )}
-        <Controls api={api} smoke={smoke} paused={light?.paused ?? store.paused}
+        <Controls api={api} store={store} smoke={smoke} paused={light?.paused ?? store.paused}
           timeScale={config?.time?.time_scale} onChanged={onChanged} />
         <ConfigPanel api={api} config={config} onConfig={setConfig} />
         <EventFeed store={store} onSelect={select} taskEvents={taskEvents} onTaskEvents={onTaskEvents} />

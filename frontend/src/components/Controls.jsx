@@ -2,10 +2,15 @@
 
 import { useState } from 'react';
 import { errorMessage } from '../api/http.js';
+import { useTicker } from './hooks.js';
 
 const TIME_SCALES = [1, 10, 30, 60, 120, 300, 600, 1200];
 
-export default function Controls({ api, smoke, paused, timeScale, onChanged }) {
+export default function Controls({ api, store, smoke: polledSmoke, paused: polledPaused, timeScale, onChanged }) {
+  useTicker(500);
+  // live values from the tick when the server sends them, else the last REST poll
+  const smoke = store?.smoke || polledSmoke;
+  const paused = store && store.lastTickWall ? store.paused : polledPaused;
   const [qps, setQps] = useState('50');
   const [burst, setBurst] = useState('10');
   const [steps, setSteps] = useState('1');

@@ -29,7 +29,7 @@ export default function HUDStats({ store }) {
   const energy = k.energy || store.snapshot?.energy || {};
   const lat = k.delegation_latency_s || {};
   const meanSoc = pickNumber(k, 'mean_energy_pct') ?? store.derived.meanSoc;
-  const tickMs = store.health?.last_tick_ms;
+  const tickMs = pickNumber(k, 'tick_ms') ?? store.health?.last_tick_ms;
   const tickHz = last(h.tickHz);
   return (
     <section className="panel hud" data-testid="hud">

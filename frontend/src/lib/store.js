@@ -76,6 +76,7 @@ export function createStore() {
     simDate: null,
     sun: null,
     paused: false,
+    smoke: null, // {running, qps, burst} from the tick (or the last REST poll)
     counters: {},
     totals: {},
     kpis: {},
@@ -289,6 +290,7 @@ export function applyTick(store, msg, now) {
   if (msg.sim_date) store.simDate = msg.sim_date;
   if (typeof msg.paused === 'boolean') store.paused = msg.paused;
   if (msg.sun) store.sun = msg.sun;
+  if (msg.smoke && typeof msg.smoke === 'object') store.smoke = msg.smoke;
   store.counters = msg.counters || {};
   store.totals = msg.totals || store.totals;
   store.kpis = msg.kpis || {};

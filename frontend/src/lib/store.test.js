@@ -106,6 +106,8 @@ describe('store.applyTick', () => {
     expect(s.history.latencyMs.last()).toBeCloseTo(20);
     expect(s.tick).toBe(20);
     expect(s.seq).toBe(3);
+    s.applyTick({ tick: 21, totals: {}, smoke: { running: true, qps: 50, burst: 5 }, kpis: { tick_ms: 2.5 } }, 2100);
+    expect(s.smoke).toEqual({ running: true, qps: 50, burst: 5 });
   });
 
   it('clears history when the tick goes backwards (a reset)', () => {
