@@ -2,7 +2,8 @@
 
 The engine calls `drones_step` once per tick, after satellite positions (`sats.pos_ecef_km`) are
 updated. All motion is in the Earth-fixed frame (km), where stations stay put. Units: km,
-simulated seconds, EU. Status codes are those of `state.py`.
+simulated seconds, EU. Status codes are those of `state.py`. The Earth is the sphere of radius
+EARTH_RADIUS_KM (R); a drone is never inside it (alt_km >= 0 at every tick, to rounding).
 
 Life cycle::
 
@@ -11,31 +12,76 @@ Life cycle::
     enroute | docking --recall: not_needed | reserve | manual--> returning
     any --inject_fault--> out_of_service (stays where it is, does nothing)
 
-Launch rule (auto and manual), for a drone at its home station and a target at straight
-distance R km whose Earth-fixed speed is at most v_t (`sat_speed_bound_km_s`)::
+Paths. Two path lengths are used, both in km and both lengths of paths that stay outside the
+Earth (so a drone flying them is never below the surface):
 
-    reserve_eu >= R * f * reserve_per_km      (to target, pure pursuit)
-                + R * reserve_per_km          (target -> home, the brief's estimate)
-                + launch_margin_pct% of reserve_cap_eu,      f = speed / (speed - v_t)
+* G(p, q), the outbound metric: the shortest path from p to q that does not enter the Earth.
+  When q is above p's horizon (angle(p, q) <= acos(R/|p|) + acos(R/|q|)) it is the straight
+  chord; otherwise it runs along the tangent from p to the surface, along the surface (great
+  circle) and up the tangent to q. G is a metric (triangle inequality), and the rest of a
+  shortest path is the shortest path from any point on it.
+* H(p), the way home: along the great-circle arc at the drone's radius |p| to the point above
+  its station, then straight down: H(p) = |p| * angle(p, home) + |p| - R. Flying s km of it
+  lowers H by exactly s, whatever happens (the rest of the path is the same path). Not the
+  chord to that point: re-aimed each tick at the point above home at its current, lower radius,
+  a chord-following drone sinks towards |p| * cos^2(angle/2), underground beyond ~33 deg at
+  550 km; the arc keeps its altitude.
 
-Why f: under pure pursuit the range closes at least at speed - v_t whatever the target does
-(each tick the target moves <= v_t*dt, then the drone flies min(speed*dt, R) straight at it), so
-the drone docks after at most R / (speed - v_t) seconds, having flown at most R * f km (plus at
-most one tick of target motion on the last tick). It is a rigorous bound, conservative when the
-target comes towards the drone. A drone no faster than v_t never launches.
+Per tick a drone flies at most speed_km_s * dt km of path (following the path's corners, if it
+passes one, within the tick); reserve_per_km is spent per km of path flown and `flown_km` (a
+lifetime odometer) counts the same km. The straight move between two tick positions is never
+longer than that path, so motion is continuous.
 
-Reserve invariant: a drone away from home always holds reserve_eu >= distance-to-home *
-reserve_per_km. Each tick the new position of an enroute or docked drone is proposed first; if,
-after it, the reserve would fall below the return cost from there plus the margin, the drone is
-recalled ("reserve") instead and flies home from where it was. So reserve never goes negative
-and only an injected fault strands a drone.
+Outbound (enroute), each tick after the target moved, drone at p, target at q:
+
+* climb: if the drone is on its station's vertical (the station itself or straight above it),
+  q is below its horizon and |p| + speed*dt <= C = min(sma, |q|) (C: the target's orbit radius,
+  never above the semi-major axis), it climbs speed*dt straight up;
+* otherwise it flies min(speed*dt, G(p, q)) km along the G-shortest path to q: pure pursuit
+  (straight at q) whenever q is in sight, around the Earth when it is not (down the tangent
+  and along the surface at alt 0 until q is in sight again: seen when a fleeing target drops
+  behind the Earth during a long chase).
+After its move a drone within dock_km of path from the target (G <= dock_km) docks.
+
+Climbing is one upward run along the vertical of at most h = max(sma - R, 0) km: the drone
+starts on the vertical and leaves it with its first move that is not straight up; a move down
+the vertical (towards a target on it, hence in sight) rules out any later climb, as the target
+would have to rise faster than speed_km_s (> v_t). (A later move could end back on the vertical,
+within VERTICAL_TOL_KM, only by chance: a measure-zero case the bound does not cover.) A climb
+step from radius rho to rho' <= |q| lengthens G(., q) by at most g(rho') - g(rho),
+g(r) = sqrt(r^2 - R^2) - R*acos(R/r): along the vertical, dG/drho is the sine of the angle at
+which the path leaves the drone below its local horizontal, at most the horizon dip acos(R/rho)
+for a target no lower than the drone.
+
+Launch rule (auto and manual), for a drone at its home station, a target at q0 with orbit
+semi-major axis sma, Earth-fixed speed at most v_t (`sat_speed_bound_km_s`)::
+
+    reserve_eu >= reserve_per_km * [ out_km + H(q0) ] + launch_margin_pct% of reserve_cap_eu
+    out_km = h + f * (G(home, q0) + g(R + h) + h * v_t / speed),  f = speed / (speed - v_t)
+
+Why: each tick the target moves at most v_t*dt, so G grows by at most v_t*dt; a pursuit tick
+lowers G by its full speed*dt (or docks); climb ticks (n_c of them, n_c*speed*dt <= h) raise G
+by at most g(R + h) in all. With G > 0 before the docking tick, the pursuit ticks number at most
+(G(home, q0) + g(R + h) + n_c*v_t*dt) / ((speed - v_t)*dt) + 1, and the whole outbound flight is
+at most out_km (plus at most one tick of target motion, v_t*dt, on the last tick). It is a
+rigorous bound whatever the target does within v_t, conservative when no climb is needed (the
+climb allowance is charged for every target: whether the drone will climb depends on where the
+target is on the first tick). A drone no faster than v_t never launches. H(q0) is the return
+from the target's launch position (the brief's estimate; the real return starts where it docks,
+which the reserve invariant below takes care of).
+
+Reserve invariant: a drone away from home always holds reserve_eu >= H(position) *
+reserve_per_km, H being the path it will actually fly home. Each tick the new position of an
+enroute or docked drone is proposed first; if, after it, the reserve would fall below
+H(new position) * reserve_per_km plus the margin, the drone is recalled ("reserve") instead and
+flies home from where it was. A returning drone spends exactly H's decrease, so reserve never
+goes negative and only an injected fault strands a drone.
 
 Docking: once within dock_km after its move, the drone clamps onto the satellite (that last
 <= dock_km is not flown and costs no reserve: the only tick a drone moves more than speed*dt);
 a docked drone rides with the satellite at no reserve cost and starts transferring the next tick.
 A drone that finishes its transfer flies home from the next tick; a recalled drone detaches
 where it was and flies home in the same tick.
-`flown_km` is a lifetime odometer (km).
 
 Availability for auto-routing: standby, or charging with reserve and battery both at least
 `AVAILABLE_FRAC` (90 %) of capacity; not faulted; payload battery > 0.
@@ -45,7 +91,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import MU_EARTH_KM3_S2, OMEGA_EARTH_RAD_S
+from .constants import EARTH_RADIUS_KM, MU_EARTH_KM3_S2, OMEGA_EARTH_RAD_S
 from .frames import ecef_to_geodetic, geodetic_to_ecef
 from .state import (CHARGING, DOCKING, DRONE_STATUS, ENROUTE, OUT_OF_SERVICE, RETURNING, STANDBY,
                     Drones, Satellites, Stations)
@@ -55,6 +101,7 @@ AVAILABLE_FRAC = 0.9  # a charging drone may auto-launch with reserve and batter
 ARRIVE_TOL_KM = 1e-6  # 1 mm: closer than this to home counts as home (float rounding)
 EPS_EU = 1e-9  # energy comparisons (done, empty, full) tolerate this much rounding
 SPEED_BOUND_SAFETY = 1.01  # 1 % on top of the analytic target speed bound
+VERTICAL_TOL_KM = 1e-6  # 1 mm: this close to a station's vertical counts as on it
 
 LEDGER_KEYS = ("drone_delivered", "drone_reserve_spent", "ground_charged")
 
@@ -150,19 +197,160 @@ def pursuit_factor(v_target_km_s, speed_km_s: float) -> np.ndarray:
     return np.divide(speed_km_s, gap, out=np.full(v_t.shape, np.inf), where=gap > 0)
 
 
-def launch_need_eu(dist_km, v_target_km_s, cfg) -> np.ndarray:
-    """Reserve a drone at home needs for a target dist_km away, without the margin, EU.
+def climb_allowance_km(sats: Satellites, idx) -> np.ndarray:
+    """h: the most a drone climbs on its way to each satellite, max(sma - R, 0), km."""
+    return np.maximum(sats.sma_km[idx] - EARTH_RADIUS_KM, 0.0)
 
-    to target (dist * pursuit factor) + back (dist, target -> home) at reserve_per_km; inf when
-    the drone cannot catch the target.
-    """
-    f = pursuit_factor(v_target_km_s, cfg.speed_km_s)
-    dist = np.asarray(dist_km, dtype=np.float64)
-    per_km = (f + 1.0) * cfg.reserve_per_km
-    out = np.full(np.broadcast(dist, per_km).shape, np.inf)
-    ok = np.broadcast_to(np.isfinite(f), out.shape)
-    np.multiply(dist, per_km, out=out, where=ok)
+
+def outbound_bound_km(g0_km, climb_km, v_target_km_s, speed_km_s: float) -> np.ndarray:
+    """out_km: h + f * (G0 + g(R + h) + h * v_t / speed); inf when the drone cannot catch the target."""
+    v_t = np.asarray(v_target_km_s, dtype=np.float64)
+    h = np.asarray(climb_km, dtype=np.float64)
+    f = pursuit_factor(v_t, speed_km_s)
+    g0 = np.asarray(g0_km, dtype=np.float64)
+    shape = np.broadcast(g0, h, f).shape
+    out = np.full(shape, np.inf)
+    ok = np.broadcast_to(np.isfinite(f), shape)
+    chase = g0 + climb_gain_km(EARTH_RADIUS_KM + h) + h * v_t / speed_km_s
+    np.add(np.broadcast_to(h, shape), f * chase, out=out, where=ok)
     return out
+
+
+def launch_need_eu(g0_km, climb_km, home_km, v_target_km_s, cfg) -> np.ndarray:
+    """Reserve a drone at home needs for a target, without the margin, EU.
+
+    g0_km: G(home, target); climb_km: h; home_km: H(target) (the way back from the target's
+    position). (out_km + H) * reserve_per_km; inf when the drone cannot catch the target.
+    """
+    out = outbound_bound_km(g0_km, climb_km, v_target_km_s, cfg.speed_km_s)
+    total = out + np.asarray(home_km, dtype=np.float64)
+    need = np.full(total.shape, np.inf)
+    np.multiply(total, cfg.reserve_per_km, out=need, where=np.isfinite(total))
+    return need
+
+
+# ---- paths outside the Earth ---------------------------------------------------------------
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", a, b)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = _norm(v)
+    return v / np.where(n > 0, n, 1.0)[:, None]
+
+
+def _perp_towards(a_hat: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Unit vectors orthogonal to a_hat in the plane of a_hat and b, on b's side.
+
+    Where b is (anti)parallel to a_hat any orthogonal unit vector is returned.
+    """
+    w = b - _dot(b, a_hat)[:, None] * a_hat
+    n = _norm(w)
+    bad = n <= 1e-12 * np.maximum(_norm(b), 1.0)
+    if bad.any():  # any axis not parallel to a_hat will do
+        axis = np.where((np.abs(a_hat[bad, 0]) < 0.9)[:, None], [[1.0, 0.0, 0.0]], [[0.0, 1.0, 0.0]])
+        w[bad] = np.cross(a_hat[bad], axis)
+        n[bad] = _norm(w[bad])
+    return w / n[:, None]
+
+
+def _angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Angle between rows of a and b, rad (atan2 form: accurate near 0 and pi)."""
+    return np.arctan2(_norm(np.cross(a, b)), _dot(a, b))
+
+
+def _dip(r: np.ndarray) -> np.ndarray:
+    """Horizon dip acos(R/r) at radius r (0 at or below the surface), rad."""
+    return np.arccos(np.clip(EARTH_RADIUS_KM / np.maximum(r, EARTH_RADIUS_KM), -1.0, 1.0))
+
+
+def _tangent_km(r: np.ndarray) -> np.ndarray:
+    """Length of the tangent from radius r to the surface, sqrt(r^2 - R^2), km."""
+    r = np.maximum(r, EARTH_RADIUS_KM)
+    return np.sqrt((r - EARTH_RADIUS_KM) * (r + EARTH_RADIUS_KM))
+
+
+def climb_gain_km(r_km) -> np.ndarray:
+    """g(r) = sqrt(r^2 - R^2) - R*acos(R/r): most a climb from R to r lengthens G to a target, km."""
+    r = np.maximum(np.asarray(r_km, dtype=np.float64), EARTH_RADIUS_KM)
+    return np.maximum(_tangent_km(r) - EARTH_RADIUS_KM * _dip(r), 0.0)
+
+
+def _geodesic(p: np.ndarray, q: np.ndarray):
+    """G(p, q) for rows of p, q (k, 3), and whether q is out of sight from p (k,) bool."""
+    rp, rq = _norm(p), _norm(q)
+    hidden = _angle(p, q) > _dip(rp) + _dip(rq)
+    g = _norm(q - p)
+    if hidden.any():
+        ph, qh = p[hidden], q[hidden]
+        around = _angle(ph, qh) - _dip(rp[hidden]) - _dip(rq[hidden])
+        g[hidden] = _tangent_km(rp[hidden]) + _tangent_km(rq[hidden]) + EARTH_RADIUS_KM * around
+    return g, hidden
+
+
+def geodesic_km(p_km, q_km) -> np.ndarray:
+    """G: length of the shortest path from p to q outside the Earth, km (rows of (k, 3) arrays)."""
+    p, q = np.atleast_2d(np.asarray(p_km, dtype=np.float64)), np.atleast_2d(np.asarray(q_km, dtype=np.float64))
+    p, q = np.broadcast_arrays(p, q)
+    return _geodesic(np.ascontiguousarray(p), np.ascontiguousarray(q))[0]
+
+
+def _geodesic_point(p: np.ndarray, q: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """The point s km (0 <= s <= G) along the G-shortest path from p to q, rows (k, 3)."""
+    g, hidden = _geodesic(p, q)
+    straight = q - p
+    frac = np.divide(s, g, out=np.zeros_like(g), where=g > 0)
+    out = p + straight * frac[:, None]
+    if hidden.any():
+        ph, qh, sh = p[hidden], q[hidden], s[hidden]
+        rp, rq = _norm(ph), _norm(qh)
+        u = ph / rp[:, None]
+        e = _perp_towards(u, qh)
+        ap, aq, gamma = _dip(rp), _dip(rq), _angle(ph, qh)
+        tp, tq = _tangent_km(rp), _tangent_km(rq)
+        arc = EARTH_RADIUS_KM * (gamma - ap - aq)
+
+        def on_surface(phi):
+            return EARTH_RADIUS_KM * (np.cos(phi)[:, None] * u + np.sin(phi)[:, None] * e)
+
+        t1, t2 = on_surface(ap), on_surface(gamma - aq)
+        leg1 = ph + (t1 - ph) * np.divide(sh, tp, out=np.zeros_like(sh), where=tp > 0)[:, None]
+        leg2 = on_surface(ap + np.clip(sh - tp, 0.0, arc) / EARTH_RADIUS_KM)
+        rest = np.clip(sh - tp - arc, 0.0, tq)
+        leg3 = t2 + (qh - t2) * np.divide(rest, tq, out=np.zeros_like(rest), where=tq > 0)[:, None]
+        out[hidden] = np.where((sh <= tp)[:, None], leg1, np.where((sh <= tp + arc)[:, None], leg2, leg3))
+    return out
+
+
+def home_path_km(p_km, home_km) -> np.ndarray:
+    """H: the way home, along the arc at radius |p| to above the station then down, km."""
+    p, home = np.atleast_2d(p_km), np.atleast_2d(home_km)
+    r = _norm(p)
+    return r * _angle(p, np.broadcast_to(home, p.shape)) + np.maximum(r - EARTH_RADIUS_KM, 0.0)
+
+
+def _home_path_point(p: np.ndarray, home: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """The point s km (0 <= s <= H) along the way home from p, rows (k, 3)."""
+    r = _norm(p)
+    up = _unit(home)
+    arc = r * _angle(p, up)
+    along = s < arc
+    out = up * np.maximum(r - (s - arc), EARTH_RADIUS_KM)[:, None]  # past the corner: going down
+    if along.any():
+        ph, rh = p[along], r[along]
+        u = ph / rh[:, None]
+        e = _perp_towards(u, up[along])
+        delta = s[along] / rh
+        out[along] = rh[:, None] * (np.cos(delta)[:, None] * u + np.sin(delta)[:, None] * e)
+    return out
+
+
+def _on_vertical(p: np.ndarray, home: np.ndarray) -> np.ndarray:
+    """Points at their station or straight above it (within VERTICAL_TOL_KM)."""
+    up = _unit(home)
+    along = _dot(p, up)
+    return (along > 0) & (_norm(p - along[:, None] * up) <= VERTICAL_TOL_KM)
 
 
 # ---- manual commands -----------------------------------------------------------------------
@@ -190,19 +378,21 @@ def launch_refusal(d: Drones, sats: Satellites, st: Stations, j: int, i: int, cf
     if sats.energy_eu[i] >= _done_eu(sats, i, cfg):
         pct = 100.0 * sats.energy_eu[i] / sats.max_energy_eu[i] if sats.max_energy_eu[i] > 0 else 0.0
         return f"sat-{i} does not need a drone: energy {pct:.2f}% >= done_pct {cfg.done_pct}%"
-    return _reserve_refusal(d, sats, j, i, cfg)
+    return _reserve_refusal(d, sats, st, j, i, cfg)
 
 
-def _reserve_refusal(d: Drones, sats: Satellites, j: int, i: int, cfg) -> str | None:
+def _reserve_refusal(d: Drones, sats: Satellites, st: Stations, j: int, i: int, cfg) -> str | None:
     """The launch rule for one pair, as a message or None."""
     v_t = float(sat_speed_bound_km_s(sats, np.array([i]))[0])
     if v_t >= cfg.speed_km_s:
         return f"drone-{j} (speed_km_s={cfg.speed_km_s}) cannot catch sat-{i} (up to {v_t:.3f} km/s)"
-    dist = float(_norm(sats.pos_ecef_km[[i]] - d.pos_ecef_km[[j]])[0])
-    need = float(launch_need_eu(dist, v_t, cfg)) + float(_margin_eu(d, j, cfg))
+    home, q = st.pos_ecef_km[[d.station[j]]], sats.pos_ecef_km[[i]]
+    g0 = float(geodesic_km(home, q)[0])
+    back = float(home_path_km(q, home)[0])
+    need = float(launch_need_eu(g0, climb_allowance_km(sats, i), back, v_t, cfg)) + float(_margin_eu(d, j, cfg))
     if d.reserve_eu[j] < need:
         return (f"drone-{j} reserve_eu(={float(d.reserve_eu[j]):.4f}) is below the launch "
-                f"requirement {need:.4f} EU for sat-{i} at {dist:.1f} km (target + return + margin)")
+                f"requirement {need:.4f} EU for sat-{i} at {g0:.1f} km (target + return + margin)")
     return None
 
 
@@ -271,9 +461,9 @@ def _step_out(d, sats, st, cfg, dt, ev, ledger) -> None:
     not_needed = (d.status[out] == ENROUTE) & (sats.energy_eu[tgt] >= _done_eu(sats, tgt, cfg))
     _recall_many(d, out[not_needed], "not_needed", ev)
     out = out[~not_needed]
-    new_pos, new_res, flown, at_target = _propose(d, sats, out, cfg, dt)
     home = st.pos_ecef_km[d.station[out]]
-    back_eu = _norm(new_pos - home) * cfg.reserve_per_km + _margin_eu(d, out, cfg)
+    new_pos, new_res, flown, at_target = _propose(d, sats, home, out, cfg, dt)
+    back_eu = home_path_km(new_pos, home) * cfg.reserve_per_km + _margin_eu(d, out, cfg)
     risky = new_res < back_eu
     _recall_many(d, out[risky], "reserve", ev)
     ok = ~risky
@@ -283,22 +473,32 @@ def _step_out(d, sats, st, cfg, dt, ev, ledger) -> None:
         ev.emit("drone.arrived", _ids(j, d.target[j]))
 
 
-def _propose(d, sats, idx, cfg, dt):
+def _propose(d, sats, home, idx, cfg, dt):
     """Positions, reserves and km flown after one tick for enroute/docking drones `idx`.
 
-    Enroute: fly min(speed*dt, range) straight at the target's current position; within dock_km
-    the drone clamps onto the satellite. Docking: at the satellite's position, carried (no reserve).
-    Returns new_pos (k, 3) km, new_reserve (k,) EU (may be negative: a move it cannot afford),
-    flown (k,) km and at_target (k,) bool.
+    Enroute: climb speed*dt up the station's vertical (target out of sight, below the ceiling),
+    else fly min(speed*dt, G) along the G-shortest path to the target's current position; with
+    G <= dock_km left the drone clamps onto the satellite. Docking: at the satellite's position,
+    carried (no reserve). home: (k, 3) station positions. Returns new_pos (k, 3) km, new_reserve
+    (k,) EU (may be negative: a move it cannot afford), flown (k,) km and at_target (k,) bool.
     """
-    tgt_pos = sats.pos_ecef_km[d.target[idx]]
-    delta = tgt_pos - d.pos_ecef_km[idx]
-    rng = _norm(delta)
+    tgt = d.target[idx]
+    tgt_pos = sats.pos_ecef_km[tgt]
+    pos = d.pos_ecef_km[idx]
+    step = cfg.speed_km_s * dt
+    g, hidden = _geodesic(pos, tgt_pos)
+    r = _norm(pos)
     flying = d.status[idx] == ENROUTE
-    flown = np.where(flying, np.minimum(cfg.speed_km_s * dt, rng), 0.0)
-    frac = np.divide(flown, rng, out=np.zeros_like(rng), where=rng > 0)
-    new_pos = d.pos_ecef_km[idx] + delta * frac[:, None]
-    at_target = ~flying | (rng - flown <= cfg.dock_km)
+    ceiling = np.minimum(sats.sma_km[tgt], _norm(tgt_pos))
+    climb = flying & hidden & _on_vertical(pos, home) & (r + step <= ceiling)
+    flown = np.where(flying, np.where(climb, step, np.minimum(step, g)), 0.0)
+    new_pos = pos.copy()
+    chase = flying & ~climb
+    new_pos[chase] = _geodesic_point(pos[chase], tgt_pos[chase], flown[chase])
+    new_pos[climb] = _unit(home[climb]) * (r[climb] + step)[:, None]
+    left = g - flown
+    left[climb] = _geodesic(new_pos[climb], tgt_pos[climb])[0]
+    at_target = ~flying | (left <= cfg.dock_km)
     new_pos[at_target] = tgt_pos[at_target]
     return new_pos, d.reserve_eu[idx] - flown * cfg.reserve_per_km, flown, at_target
 
@@ -333,17 +533,17 @@ def _transfer(d, sats, idx, cfg, dt, ev, ledger, delivered_to_sat) -> None:
 
 
 def _step_returning(d, st, cfg, dt, ledger) -> None:
-    """Returning drones fly straight home as far as speed and reserve allow; home -> charging."""
+    """Returning drones fly the way home (arc at altitude, then down) as far as speed and
+    reserve allow; home -> charging."""
     idx = np.flatnonzero(d.status == RETURNING)
     home = st.pos_ecef_km[d.station[idx]]
-    delta = home - d.pos_ecef_km[idx]
-    rng = _norm(delta)
+    pos = d.pos_ecef_km[idx]
+    left = home_path_km(pos, home)
     rpk = cfg.reserve_per_km
     budget_km = d.reserve_eu[idx] / rpk if rpk > 0 else np.full(idx.size, np.inf)
-    flown = np.minimum(np.minimum(cfg.speed_km_s * dt, rng), budget_km)
-    frac = np.divide(flown, rng, out=np.zeros_like(rng), where=rng > 0)
-    new_pos = d.pos_ecef_km[idx] + delta * frac[:, None]
-    home_now = rng - flown <= ARRIVE_TOL_KM
+    flown = np.minimum(np.minimum(cfg.speed_km_s * dt, left), budget_km)
+    new_pos = _home_path_point(pos, home, flown)
+    home_now = left - flown <= ARRIVE_TOL_KM
     new_pos[home_now] = home[home_now]
     _commit_flight(d, idx, new_pos, d.reserve_eu[idx] - flown * rpk, flown, ledger)
     d.status[idx[home_now]] = CHARGING
@@ -384,7 +584,7 @@ def _candidates(d, sats, need, cfg) -> np.ndarray:
 def _route(d, sats, st, need, cfg, ev) -> None:
     """Greedy: for each candidate in need order, launch the nearest free drone passing the rule.
 
-    Free drones sit at their stations, so distances are station x candidate. One loop pass per
+    Free drones sit at their stations, so distances (G, km) are station x candidate. One loop pass per
     launch: after a launch only the used station's best reserve slack is recomputed.
     """
     free = available_mask(d)
@@ -392,9 +592,13 @@ def _route(d, sats, st, need, cfg, ev) -> None:
     if cand.size == 0:
         return
     stations = np.unique(d.station[free])
-    dist = _norm((sats.pos_ecef_km[cand][None, :, :] - st.pos_ecef_km[stations][:, None, :]).reshape(-1, 3))
-    dist = dist.reshape(stations.size, cand.size)
-    cost = launch_need_eu(dist, sat_speed_bound_km_s(sats, cand)[None, :], cfg)
+    shape = (stations.size, cand.size, 3)
+    homes = np.broadcast_to(st.pos_ecef_km[stations][:, None, :], shape).reshape(-1, 3)
+    targets = np.broadcast_to(sats.pos_ecef_km[cand][None, :, :], shape).reshape(-1, 3)
+    dist = geodesic_km(homes, targets).reshape(shape[:2])  # G(station, candidate), km
+    back = home_path_km(targets, homes).reshape(shape[:2])
+    cost = launch_need_eu(dist, climb_allowance_km(sats, cand)[None, :], back,
+                          sat_speed_bound_km_s(sats, cand)[None, :], cfg)
     slack = d.reserve_eu - _margin_eu(d, slice(None), cfg)  # reserve beyond the margin, EU
     best = np.array([slack[free & (d.station == s)].max() for s in stations])
     feasible = best[:, None] >= cost

@@ -73,10 +73,27 @@ def speed_bound(r_km=R_SAT_KM):
     return 1.01 * (np.sqrt(MU_EARTH_KM3_S2 / r_km) + OMEGA_EARTH_RAD_S * r_km)
 
 
-def launch_requirement(dist_km, cfg, reserve_cap_eu):
-    """Independent reference of the launch rule: R*(f + 1)*reserve_per_km + margin."""
-    f = cfg.speed_km_s / (cfg.speed_km_s - speed_bound())
-    return dist_km * (f + 1.0) * cfg.reserve_per_km + cfg.launch_margin_pct / 100.0 * reserve_cap_eu
+def climb_gain(r_km):
+    """g(r) = sqrt(r^2 - R^2) - R acos(R/r), written out again."""
+    return np.sqrt(r_km**2 - EARTH_RADIUS_KM**2) - EARTH_RADIUS_KM * np.arccos(EARTH_RADIUS_KM / r_km)
+
+
+def way_home_km(p, home):
+    """H: arc at |p| to above home, then down (reference, arccos form)."""
+    r = np.linalg.norm(p)
+    cos = np.dot(p, home) / (r * np.linalg.norm(home))
+    return r * np.arccos(np.clip(cos, -1.0, 1.0)) + r - EARTH_RADIUS_KM
+
+
+def launch_requirement(g0_km, back_km, cfg, reserve_cap_eu, climb_km=550.0):
+    """Independent reference of the launch rule for a target in sight of the station.
+
+    [h + f (G0 + g(R + h) + h v_t / v) + H(q0)] * reserve_per_km + margin; G0 is the chord here.
+    """
+    v, v_t = cfg.speed_km_s, speed_bound()
+    f = v / (v - v_t)
+    out = climb_km + f * (g0_km + climb_gain(EARTH_RADIUS_KM + climb_km) + climb_km * v_t / v)
+    return (out + back_km) * cfg.reserve_per_km + cfg.launch_margin_pct / 100.0 * reserve_cap_eu
 
 
 def arrays(obj):
@@ -122,8 +139,9 @@ def test_auto_launch_only_with_enough_reserve(delta_eu, launches):
     d, sats, st = make_world()
     sats.pos_ecef_km[0] = above(3.0, 4.0)
     cfg = SimConfig()
-    dist = np.linalg.norm(sats.pos_ecef_km[0] - st.pos_ecef_km[0])
-    d.reserve_eu[0] = launch_requirement(dist, cfg, 200.0) + delta_eu
+    dist = np.linalg.norm(sats.pos_ecef_km[0] - st.pos_ecef_km[0])  # in sight: G is the chord
+    back = way_home_km(sats.pos_ecef_km[0], st.pos_ecef_km[0])
+    d.reserve_eu[0] = launch_requirement(dist, back, cfg, 200.0) + delta_eu
     run = Run(d, sats, st, cfg)
     for _ in range(5):
         run.step(need=[1.0])
@@ -138,7 +156,7 @@ def _manual_world():
 
 
 def _low_reserve(d, sats, st):
-    d.reserve_eu[0] = 30.0  # requirement for ~600 km is about 45 EU
+    d.reserve_eu[0] = 30.0  # requirement for sat-0 (574 km) is about 114 EU
 
 
 def _oos(d, sats, st):
@@ -228,7 +246,8 @@ def test_highest_need_first_then_nearest_drone():
 # ---- one mission, worked out by hand ------------------------------------------------------
 
 def test_mission_trace_exact_and_ledger_closes():
-    # Satellite held 550 km straight above the station; speed 12 km/s, dt 1 s.
+    # Satellite held 550 km straight above the station (in sight: pure pursuit, straight up, the
+    # same moves a climb would make; the way home is straight down); speed 12 km/s, dt 1 s.
     # Out: 45 ticks of 12 km leave 10 km, tick 46 flies those 10 and docks (550 km flown).
     # Transfer from tick 47 at 5 EU/s: 300 EU battery empty after 60 ticks -> charged at 106.
     # Back: 550 km from tick 107: 45 ticks of 12 km, the 46th flies 10 km -> home at tick 152.
@@ -294,9 +313,11 @@ def test_motion_is_continuous_and_reserve_follows_km_flown():
         step_km = np.linalg.norm(d.pos_ecef_km[0] - pos0)
         flown = d.flown_km[0] - km0
         if s0 in (ENROUTE, RETURNING) and d.status[0] != DOCKING:
-            assert step_km <= cfg.speed_km_s * dt + ONE_MICRON_KM
-            assert step_km == pytest.approx(flown, abs=ONE_MICRON_KM)
+            assert step_km <= flown + ONE_MICRON_KM  # a straight move is never longer than the path
+            if s0 == ENROUTE:  # in sight all the way: pure pursuit, straight
+                assert step_km == pytest.approx(flown, abs=ONE_MICRON_KM)
         assert flown <= cfg.speed_km_s * dt + ONE_MICRON_KM
+        assert d.alt_km[0] >= -ONE_MICRON_KM
         if CHARGING not in (s0, d.status[0]):  # the station refills the reserve
             assert res0 - d.reserve_eu[0] == pytest.approx(flown * cfg.reserve_per_km, abs=ONE_NANO_EU)
     assert [n for _, n in run.names()] == ["drone.launched", "drone.arrived", "drone.charged"]
@@ -318,6 +339,158 @@ def test_pursuit_of_a_fleeing_target_stays_within_the_factor():
     f = 12.0 / (12.0 - v_t)
     assert d.status[0] == DOCKING
     assert d.flown_km[0] <= 300.0 * f + v_t * dt
+
+
+# ---- staying above the surface ------------------------------------------------------------
+
+def equator(deg, alt_km=550.0):
+    """A point above the equator at longitude deg (station 0 sits at lon 0)."""
+    return above(0.0, deg, alt_km)
+
+
+def test_geodesic_is_the_chord_in_sight_and_goes_around_the_earth_otherwise():
+    home = above(0.0, 0.0, 0.0)
+    seen = above(3.0, 4.0)
+    assert dr.geodesic_km(home, seen)[0] == pytest.approx(np.linalg.norm(seen - home), abs=ONE_MICRON_KM)
+    # 30 deg away at 550 km is below the station's horizon (23.0 deg): tangent up + surface arc.
+    hidden = equator(30.0)
+    dip = np.arccos(EARTH_RADIUS_KM / R_SAT_KM)
+    expect = np.sqrt(R_SAT_KM**2 - EARTH_RADIUS_KM**2) + EARTH_RADIUS_KM * (np.radians(30.0) - dip)
+    g = dr.geodesic_km(home, hidden)[0]
+    assert g == pytest.approx(expect, abs=ONE_MICRON_KM)
+    # Walking the path: outside the Earth, the rest is the shortest path, steps no longer than the path.
+    s = np.linspace(0.0, g, 400)
+    pts = dr._geodesic_point(np.tile(home, (s.size, 1)), np.tile(hidden, (s.size, 1)), s)
+    assert (np.linalg.norm(pts, axis=1) >= EARTH_RADIUS_KM - 1e-9).all()
+    np.testing.assert_allclose(dr.geodesic_km(pts, hidden), g - s, atol=1e-6)
+    assert (np.linalg.norm(np.diff(pts, axis=0), axis=1) <= np.diff(s) + 1e-9).all()
+    np.testing.assert_allclose(pts[-1], hidden, atol=1e-6)
+
+
+def test_climbing_lengthens_g_by_at_most_the_climb_gain():
+    # Along the vertical, for targets no lower than the drone: G(rho2) - G(rho1) <= g(rho2) - g(rho1).
+    rng = np.random.default_rng(7)
+    up = above(0.0, 0.0, 0.0) / EARTH_RADIUS_KM
+    for _ in range(500):
+        rho1, rho2 = np.sort(EARTH_RADIUS_KM + rng.uniform(0.0, 800.0, 2))
+        q = above(rng.uniform(-60, 60), rng.uniform(-60, 60), rho2 - EARTH_RADIUS_KM + rng.uniform(0, 500))
+        gain = dr.geodesic_km(rho2 * up, q)[0] - dr.geodesic_km(rho1 * up, q)[0]
+        assert gain <= climb_gain(rho2) - climb_gain(rho1) + 1e-9
+
+
+def test_far_target_climb_then_straight_exact():
+    # Target held 29.5 deg east at 550 km: below the station's horizon (23.0 deg). On the vertical at
+    # radius rho it is in sight once acos(R/rho) + 23.00 >= 29.5 deg: at 36 km 29.07 (hidden), at
+    # 48 km 30.01 (seen). So ticks 1-4 climb 12 km each (alt 12, 24, 36, 48), then pure pursuit:
+    # chord from 48 km up = 3430.9086 km = 285 ticks of 12 km leaving 10.9086, and tick 290 docks.
+    # Requirement: G0 3427.0, out 12936.1 km, H 4113.4 km -> 381.0 EU with the 40 EU margin (of 400).
+    d, sats, st = make_world(reserve_eu=400.0)
+    sats.pos_ecef_km[0] = equator(29.5)
+    run = Run(d, sats, st)
+    alts = []
+    for t in range(300):
+        run.step(need=[1.0] if t == 0 else None)
+        alts.append(float(d.alt_km[0]))
+        assert d.alt_km[0] >= -ONE_MICRON_KM
+    assert [(t, n) for t, n in run.names()] == [(0, "drone.launched"), (290, "drone.arrived")]
+    np.testing.assert_allclose(alts[1:5], [12.0, 24.0, 36.0, 48.0], atol=1e-9)
+    chord = np.linalg.norm((EARTH_RADIUS_KM + 48.0) * np.array([1.0, 0.0, 0.0]) - sats.pos_ecef_km[0])
+    assert chord == pytest.approx(3430.9086, abs=1e-4)
+    assert d.flown_km[0] == pytest.approx(48.0 + chord, abs=ONE_MICRON_KM)
+    assert run.ledger["drone_reserve_spent"] == pytest.approx((48.0 + chord) * 0.02, abs=ONE_NANO_EU)
+
+
+def test_far_home_return_exact():
+    # Returning from 550 km, 1206 km of arc north of its station: ticks 0-99 fly the arc at 550 km,
+    # tick 100 flies the last 6 km of arc and 6 km down (alt 544), ticks 101-145 go down 540 km
+    # (alt 4) and tick 146 lands: 1756 km, 35.12 EU. The straight chord would have been shorter,
+    # and underground: it is not flown.
+    d, sats, st = make_world()
+    phi = 1206.0 / R_SAT_KM
+    d.pos_ecef_km[0] = R_SAT_KM * np.array([np.cos(phi), 0.0, np.sin(phi)])
+    d.status[0] = RETURNING
+    run = Run(d, sats, st)
+    alts, statuses = [], []
+    for _ in range(150):
+        pos0 = d.pos_ecef_km[0].copy()
+        run.step()
+        alts.append(float(d.alt_km[0]))
+        statuses.append(int(d.status[0]))
+        assert np.linalg.norm(d.pos_ecef_km[0] - pos0) <= 12.0 + ONE_MICRON_KM
+    np.testing.assert_allclose(alts[:100], 550.0, atol=1e-6)
+    assert alts[100] == pytest.approx(544.0, abs=1e-6) and alts[145] == pytest.approx(4.0, abs=1e-6)
+    assert statuses.index(CHARGING) == 146 and statuses[145] == RETURNING
+    assert d.flown_km[0] == pytest.approx(1756.0, abs=ONE_MICRON_KM)
+    assert run.ledger["drone_reserve_spent"] == pytest.approx(1756.0 * 0.02, abs=ONE_NANO_EU)
+    np.testing.assert_allclose(d.pos_ecef_km[0], st.pos_ecef_km[0], atol=ONE_MICRON_KM)
+
+
+def test_tail_chase_around_the_earth_stays_above_and_within_the_bound():
+    # Target 31 deg east at 550 km fleeing east at the bound speed: the drone climbs, chases, loses
+    # sight behind the Earth and goes round it (at worst along the surface), never below it.
+    d, sats, st = make_world(reserve_eu=5000.0)
+    cfg, dt, v_t = SimConfig(), 3.0, speed_bound()
+    rate = np.degrees(v_t / R_SAT_KM)  # deg/s along the equator at the bound speed
+    sats.pos_ecef_km[0] = equator(31.0)
+    g0 = dr.geodesic_km(st.pos_ecef_km[0], sats.pos_ecef_km[0])[0]
+    run = Run(d, sats, st, cfg, dt)
+    lowest = np.inf
+    for t in range(3000):
+        if t:
+            sats.pos_ecef_km[0] = equator(31.0 + rate * t * dt)
+        run.step(need=[1.0] if t == 0 else None)
+        assert d.alt_km[0] >= -ONE_MICRON_KM
+        if d.status[0] == ENROUTE and t > 1:
+            lowest = min(lowest, float(d.alt_km[0]))
+        if d.status[0] == DOCKING:
+            break
+    assert d.status[0] == DOCKING
+    assert lowest < 1.0  # it did go round the Earth, on the surface
+    f = cfg.speed_km_s / (cfg.speed_km_s - v_t)
+    out_km = 550.0 + f * (g0 + climb_gain(R_SAT_KM) + 550.0 * v_t / cfg.speed_km_s)
+    assert d.flown_km[0] <= out_km + v_t * dt
+
+
+def test_long_random_run_stays_above_ground_and_keeps_the_reserve_invariant():
+    # 12 drones at 3 stations, 24 random circular orbits, cheap flight so far (hidden) targets are
+    # reachable; needs change every 40 ticks. Every tick: no drone below the surface, reserve
+    # covers the way home, moves no longer than speed*dt, nobody stranded.
+    rng = np.random.default_rng(2024)
+    cfg, dt = SimConfig({"reserve_per_km": 0.004}), 3.0
+    d, sats, st = make_world(n_sats=24, stations=((10.0, 0.0), (-20.0, 60.0), (40.0, -100.0)),
+                             drone_stations=tuple(range(3)) * 4, reserve_eu=200.0)
+    planes = [(rng.uniform(0, np.pi), rng.uniform(0, 2 * np.pi), rng.uniform(0, 2 * np.pi)) for _ in range(24)]
+
+    def place(t):
+        for i, (inc, raan, u0) in enumerate(planes):
+            u = u0 + N_SAT_RAD_S * t * dt
+            p = np.array([np.cos(raan), np.sin(raan), 0.0])
+            q = np.array([-np.sin(raan) * np.cos(inc), np.cos(raan) * np.cos(inc), np.sin(inc)])
+            sats.pos_ecef_km[i] = R_SAT_KM * (np.cos(u) * p + np.sin(u) * q)
+
+    run, need, hidden_launches = Run(d, sats, st, cfg, dt), np.zeros(24), 0
+    for t in range(2400):
+        place(t)
+        if t % 40 == 0:
+            need = rng.uniform(0, 3, 24) * (rng.random(24) < 0.4)
+            sats.energy_eu[:] = rng.uniform(0, 700, 24)
+        pos0, stat0 = d.pos_ecef_km.copy(), d.status.copy()
+        n0 = len(run.trace)
+        run.step(need)
+        for _, name, p in run.trace[n0:]:
+            if name == "drone.launched":
+                j, i = int(p["drone_id"][6:]), int(p["satellite_id"][4:])
+                home = st.pos_ecef_km[d.station[j]]
+                hidden_launches += np.dot(sats.pos_ecef_km[i], home) < EARTH_RADIUS_KM**2
+        assert (d.alt_km >= -1e-6).all()
+        flying = np.isin(stat0, (ENROUTE, RETURNING)) & (d.status != DOCKING)  # not the dock clamp
+        assert (np.linalg.norm(d.pos_ecef_km - pos0, axis=1)[flying] <= cfg.speed_km_s * dt + 1e-6).all()
+        homes = st.pos_ecef_km[d.station]
+        back = np.array([way_home_km(p, h) for p, h in zip(d.pos_ecef_km, homes)])
+        assert (d.reserve_eu >= back * cfg.reserve_per_km - 1e-9).all()
+        assert not (d.status == OUT_OF_SERVICE).any()
+    assert hidden_launches >= 3
+    assert sum(n == "drone.charged" for _, n in run.names()) >= 10
 
 
 # ---- recalls -----------------------------------------------------------------------------
@@ -356,10 +529,10 @@ def test_recall_reserve_when_carried_too_far():
         if run.trace[-1][1] == "drone.recalled":
             break
         if d.status[0] == DOCKING:  # accepted ride: the rule held at the new position
-            assert d.reserve_eu[0] >= np.linalg.norm(d.pos_ecef_km[0] - home) * cfg.reserve_per_km + margin
+            assert d.reserve_eu[0] >= way_home_km(d.pos_ecef_km[0], home) * cfg.reserve_per_km + margin
     tick, name, payload = run.trace[-1]
     assert (name, payload["reason"]) == ("drone.recalled", "reserve")
-    assert d.reserve_eu[0] < np.linalg.norm(sats.pos_ecef_km[0] - home) * cfg.reserve_per_km + margin
+    assert d.reserve_eu[0] < way_home_km(sats.pos_ecef_km[0], home) * cfg.reserve_per_km + margin
     assert np.linalg.norm(d.pos_ecef_km[0] - prev_pos) <= cfg.speed_km_s + ONE_MICRON_KM  # detached, flew home
     for _ in range(3000):
         run.step()
@@ -488,8 +661,15 @@ class DroneMachine(RuleBasedStateMachine):
     def always_enough_reserve_to_get_home(self):
         d = self.d
         ok = d.status != OUT_OF_SERVICE
-        home_km = np.linalg.norm(d.pos_ecef_km - self.st.pos_ecef_km[d.station], axis=1)
+        home = self.st.pos_ecef_km[d.station]
+        home_km = np.array([way_home_km(p, h) for p, h in zip(d.pos_ecef_km, home)])
         assert (d.reserve_eu[ok] >= home_km[ok] * self.cfg.reserve_per_km - 1e-9).all()
+
+    @invariant()
+    def never_below_the_surface(self):
+        d = self.d
+        assert (np.linalg.norm(d.pos_ecef_km, axis=1) - EARTH_RADIUS_KM >= -1e-6).all()
+        assert (d.alt_km >= -1e-6).all()
 
     @invariant()
     def one_drone_per_target(self):
