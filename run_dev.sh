@@ -31,9 +31,13 @@ if [ -f frontend/package.json ] && [ -z "${SKIP_FRONTEND_BUILD:-}" ]; then
   if command -v npm >/dev/null 2>&1; then
     (
       cd frontend
-      if [ ! -d node_modules ] || ! stamp_ok node_modules/.vpp-stamp package.json package-lock.json; then
+      if [ ! -d node_modules ]; then
         echo "==> installing front-end packages"
         if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+        stamp_write node_modules/.vpp-stamp package.json package-lock.json
+      elif ! stamp_ok node_modules/.vpp-stamp package.json package-lock.json; then
+        echo "==> updating front-end packages"  # npm install keeps what is there (npm ci would wipe it)
+        npm install --no-audit --no-fund
         stamp_write node_modules/.vpp-stamp package.json package-lock.json
       fi
       echo "==> building the front end"

@@ -2,8 +2,8 @@
 
 1. Tick fan-out: tick delivery rate and end-to-end tick latency (tick published by the loop ->
    last binary attachment received) to 1, 10 and 50 WebSocket clients at 1,000 and 10,000
-   satellites. Clients are raw engine.io/WebSocket readers in threads of this process (lighter
-   than python-socketio), subscribed to `tick` only.
+   satellites. Clients are raw WebSocket connections read by one selector thread of this process
+   (far lighter than python-socketio or websocket-client), subscribed to `tick` only.
 2. REST under load: GET /api/state (1,000 satellites, whole) and POST /api/tasks latency while
    the smoke generator runs at 5,000 tasks/s.
 Each figure is the median over --reps runs. Results are appended to benchmarks/RESULTS.md.
@@ -12,11 +12,14 @@ Each figure is the median over --reps runs. Results are appended to benchmarks/R
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import platform
 import re
+import selectors
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -26,7 +29,6 @@ import time
 from pathlib import Path
 
 import requests
-import websocket
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -62,46 +64,107 @@ def stop(proc) -> None:
         proc.kill()
 
 
-class TickReader(threading.Thread):
-    """A raw Socket.IO client: records (seq, latency_s) when a tick's last attachment lands."""
+class Conn:
+    """One raw WebSocket connection speaking just enough engine.io/Socket.IO to read ticks."""
 
     def __init__(self, url: str):
+        host, port = url.split("//", 1)[1].split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=30)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {host}\r\n"
+                           f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                           "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += self.sock.recv(4096)
+        assert head.startswith(b"HTTP/1.1 101"), head[:80]
+        self.buf = bytearray(head.split(b"\r\n\r\n", 1)[1])
+        self.sock.setblocking(False)
+        self.pending, self.header, self.joined = 0, None, False
+        self.got: list[tuple[int, float, float, float]] = []  # seq, recv time, latency, server share
+
+    def send_text(self, text: str) -> None:
+        """A client frame must be masked; a zero mask key leaves the payload as it is."""
+        data = text.encode()
+        n = len(data)
+        head = bytes([0x81, 0x80 | n]) if n < 126 else bytes([0x81, 0x80 | 126]) + n.to_bytes(2, "big")
+        self.sock.setblocking(True)
+        self.sock.sendall(head + b"\0\0\0\0" + data)
+        self.sock.setblocking(False)
+
+    def frames(self):
+        """Complete (opcode, payload) frames in the buffer (server frames are unmasked)."""
+        buf = self.buf
+        while len(buf) >= 2:
+            n, off = buf[1] & 0x7F, 2
+            if n == 126:
+                if len(buf) < 4:
+                    return
+                n, off = int.from_bytes(buf[2:4], "big"), 4
+            elif n == 127:
+                if len(buf) < 10:
+                    return
+                n, off = int.from_bytes(buf[2:10], "big"), 10
+            if len(buf) < off + n:
+                return
+            opcode, payload = buf[0] & 0x0F, bytes(buf[off:off + n])
+            del buf[:off + n]
+            yield opcode, payload
+
+    def on_frame(self, opcode: int, payload: bytes) -> None:
+        if opcode == 2:  # binary attachment
+            self.pending -= 1
+            if self.pending == 0 and self.header is not None:
+                now = time.time()
+                h = self.header
+                self.got.append((h["seq"], now, now - h["tick_wall_time"], h["sent_at"] - h["tick_wall_time"]))
+            return
+        text = payload.decode()
+        if text.startswith("0") and not self.joined:
+            self.joined = True
+            self.send_text('40/ws,{"events":["tick"],"sat_limit":0}')
+        elif text == "2":
+            self.send_text("3")
+        elif text.startswith("45"):  # binary event: 45<n>-/ws,["tick",{...}]
+            n, rest = text[2:].split("-", 1)
+            self.header = json.loads(rest[rest.index(",") + 1:])[1]
+            self.pending = int(n)
+
+
+class TickReaders(threading.Thread):
+    """N raw connections read by one thread with a selector: the client side stays cheap."""
+
+    def __init__(self, url: str, n: int):
         super().__init__(daemon=True)
-        self.ws = websocket.create_connection(
-            url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket", timeout=30)
-        self.ws.recv()  # engine.io open
-        self.ws.send('40/ws,{"events":["tick"],"sat_limit":0}')
-        # (seq, received wall time, latency s, server share s: tick published -> handed to sockets)
-        self.got: list[tuple[int, float, float, float]] = []
+        self.conns = [Conn(url) for _ in range(n)]
+        for c in self.conns:  # the engine.io open packet may have come with the HTTP answer
+            for opcode, payload in c.frames():
+                c.on_frame(opcode, payload)
+        self.sel = selectors.DefaultSelector()
+        for c in self.conns:
+            self.sel.register(c.sock, selectors.EVENT_READ, c)
         self.running = True
 
     def run(self) -> None:
-        pending, header = 0, None
         while self.running:
-            try:
-                msg = self.ws.recv()
-            except Exception:
-                return
-            if isinstance(msg, bytes):
-                pending -= 1
-                if pending == 0 and header is not None:
-                    now = time.time()
-                    self.got.append((header["seq"], now, now - header["tick_wall_time"],
-                                     header["sent_at"] - header["tick_wall_time"]))
-                continue
-            if msg == "2":
-                self.ws.send("3")
-            elif msg.startswith("45"):  # binary event: 45<n>-/ws,["tick",{...}]
-                n, rest = msg[2:].split("-", 1)
-                header = json.loads(rest[rest.index(","):][1:])[1]
-                pending = int(n)
+            for key, _ in self.sel.select(timeout=0.2):
+                conn = key.data
+                try:
+                    data = conn.sock.recv(1 << 20)
+                except BlockingIOError:
+                    continue
+                if not data:
+                    self.sel.unregister(conn.sock)
+                    continue
+                conn.buf += data
+                for opcode, payload in conn.frames():
+                    conn.on_frame(opcode, payload)
 
     def close(self) -> None:
         self.running = False
-        try:
-            self.ws.shutdown()  # no close handshake: close() waits up to 3 s per client
-        except Exception:
-            pass
+        self.join(2)
+        for c in self.conns:
+            c.sock.close()
 
 
 def pct(values: list, q: float) -> float:
@@ -111,16 +174,14 @@ def pct(values: list, q: float) -> float:
 
 def fanout_run(url: str, n_clients: int, seconds: float) -> dict:
     """One run: connect, warm up, measure a window, disconnect."""
-    readers = [TickReader(url) for _ in range(n_clients)]
-    for r in readers:
-        r.start()
+    hub = TickReaders(url, n_clients)
+    hub.start()
     time.sleep(2.0)
     t0 = time.time()
     time.sleep(seconds)
     t1 = time.time()
-    for r in readers:
-        r.close()
-    window = [[g for g in r.got if t0 <= g[1] < t1] for r in readers]
+    hub.close()
+    window = [[g for g in c.got if t0 <= g[1] < t1] for c in hub.conns]
     all_seqs = sorted({g[0] for w in window for g in w})
     expected = (all_seqs[-1] - all_seqs[0] + 1) if all_seqs else 0
     lat = [g[2] * 1000 for w in window for g in w]
@@ -193,11 +254,20 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+LOAD_BEFORE = _load()
+
+
 def write_results(cmd: str, mode: str, fan: list, rest: dict, reps: int, seconds: float) -> None:
     lines = ["", f"### Server benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", "",
              f"Command: `{cmd}`  ", f"Machine: {machine()}  ",
+             f"Load average before / after: {LOAD_BEFORE} / {_load()} (the machine may be shared "
+             "with other work; the client readers share its 2 cores with the server)  ",
              f"Async mode {mode}; medians of {reps} runs of {seconds:g} s; clients are raw WebSocket "
-             "readers in one process on the same machine, subscribed to `tick` only.", "",
+             "connections read by one selector thread of one process on the same machine, subscribed to `tick` only.", "",
              "Latency: tick published by the loop -> last attachment read by the client; "
              "\"server share\": published -> payload handed to the sockets.", "",
              "| satellites | clients | ticks/s per client | delivered | latency p50 (ms) | p99 (ms) "
