@@ -35,7 +35,7 @@ def _bind(host: str, port: int):
     return sock
 
 
-def _serve(app, sio, host: str, port: int, mode: str) -> None:
+def _serve(app, host: str, port: int, mode: str) -> None:
     sock = _bind(host, port)
     url = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{sock.getsockname()[1]}"
     print(f"listening on {url} (async_mode={mode})", flush=True)
@@ -58,12 +58,12 @@ def main() -> None:
 
     mode = async_mode_from_env()
     _patch(mode)
-    from backend.app import create_app, socketio
+    from backend.app import create_app
     from backend.config import load
 
     settings = load()
     app = create_app()
     try:
-        _serve(app, socketio, settings.HOST, settings.PORT, mode)
+        _serve(app, settings.HOST, settings.PORT, mode)
     except KeyboardInterrupt:
         sys.exit(0)

@@ -18,10 +18,12 @@ from backend.utils.schema import Field, Schema, validate
 
 log = logging.getLogger(__name__)
 
-EVENTS_FIELD = Field("array", doc="event names (see docs/api.md)")
 SUBSCRIBE = Schema("Subscribe", {
     "events": Field("array", required=True, doc=f"names among {list(SUBSCRIBABLE)}"),
     "max_per_tick": Field("integer", min=0, max=100000, doc="lower the per-kind cap for this client"),
+})
+STATE_REQUEST = Schema("StateRequest", {
+    "sat_limit": Field("integer", min=0, max=10000000, doc="satellites in the state"),
 })
 CONNECT = Schema("ConnectAuth", {
     "events": Field("array", doc="initial subscriptions (default: every event)"),
@@ -95,8 +97,11 @@ class VppNamespace(Namespace):
 
     def on_state(self, data=None):
         """Resync on demand: a fresh `state` event (same as at connect)."""
-        limit = (data or {}).get("sat_limit", self.svc.settings.CONNECT_SAT_LIMIT) if isinstance(data, dict) \
-            else self.svc.settings.CONNECT_SAT_LIMIT
+        try:
+            opts = validate(data if isinstance(data, dict) else {}, STATE_REQUEST)
+        except ApiError as err:
+            return err.body()
+        limit = opts.get("sat_limit", self.svc.settings.CONNECT_SAT_LIMIT)
         self.socketio.start_background_task(self._send_state, request.sid, limit, False)
         return {"ok": True}
 

@@ -46,17 +46,6 @@ def int_arg(name: str, default, lo: int, hi: int):
     return value
 
 
-def bool_arg(name: str, default: bool) -> bool:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in ("1", "true", "yes"):
-        return True
-    if raw.lower() in ("0", "false", "no"):
-        return False
-    raise ApiError(400, "invalid_type", f"{name}: expected true or false, got {raw!r}", name)
-
-
 def check_args(allowed: tuple) -> None:
     """Unknown query parameters are rejected like unknown body fields."""
     for name in request.args:
