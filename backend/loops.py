@@ -73,6 +73,8 @@ class Loops:
         self._bundles = sio.server.eio.create_queue(maxsize=8)
         self.bundles_dropped = 0
         self.last_tick_ms = 0.0
+        self.on_reset: list = []  # callbacks started as background tasks after a reset applies
+        self._generation = runtime.engine.generation
 
     def start(self) -> bool:
         """Start both loops unless already started; True if this call started them."""
@@ -150,6 +152,10 @@ class Loops:
                         smoke=eng.smoke.to_dict())
         self.rt.publish(pub)
         self.rt.serve(after_step=True)
+        if eng.generation != self._generation:
+            self._generation = eng.generation
+            for callback in self.on_reset:
+                self.sio.start_background_task(callback)
         self.last_tick_ms = duration * 1000.0
         self.metrics.on_tick(duration, counts)
         self._offer({"pub": pub, "events": ev, "frame": frame})

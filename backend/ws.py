@@ -46,6 +46,8 @@ class VppNamespace(Namespace):
     def __init__(self, services):
         super().__init__(NS)
         self.svc = services
+        self._sat_limits: dict[str, int] = {}  # sid -> satellites wanted in a `state`
+        services.loops.on_reset.append(self._resync_all)
 
     def on_connect(self, auth=None):
         try:
@@ -56,7 +58,13 @@ class VppNamespace(Namespace):
         eio_sid = self.socketio.server.manager.eio_sid_from_sid(request.sid, NS)
         self.svc.hub.register(request.sid, eio_sid, names, opts.get("max_per_tick"))
         limit = opts.get("sat_limit", self.svc.settings.CONNECT_SAT_LIMIT)
+        self._sat_limits[request.sid] = limit
         self.socketio.start_background_task(self._send_state, request.sid, limit, True)
+
+    def _resync_all(self) -> None:
+        """After a reset every client gets a fresh `state`, with its own satellite limit."""
+        for sid, limit in list(self._sat_limits.items()):
+            self._send_state(sid, limit, False)
 
     def _send_state(self, sid: str, sat_limit: int, then_ready: bool) -> None:
         """Send the current snapshot to one client, then let live events flow to it."""
@@ -72,6 +80,7 @@ class VppNamespace(Namespace):
             self.svc.hub.make_ready(sid)
 
     def on_disconnect(self, reason=None):
+        self._sat_limits.pop(request.sid, None)
         self.svc.hub.unregister(request.sid)
 
     def on_subscribe(self, data=None):

@@ -42,11 +42,13 @@ class Engine:
         self.base_scenario.validate()
         self.rejected: deque = deque(maxlen=50)
         self._cmd_seq = 0
+        self.generation = -1  # bumped by every (re)build: a reset starts a new generation
         self._build(self.base_scenario, int(seed))
 
     def _build(self, scenario: Scenario, seed: int) -> None:
         """(Re)create the world at its seed state."""
         self.scenario, self.seed = scenario, seed
+        self.generation += 1
         streams = np.random.SeedSequence(seed).spawn(3)
         self._rng_smoke = np.random.default_rng(streams[1])
         w = build_world(scenario, np.random.default_rng(streams[0]))

@@ -187,3 +187,20 @@ def test_loop_failure_is_restarted_and_reported(server, client, http):
     client.wait_event("tick", lambda t: t["seq"] > seq + 5)
     log = server.log()
     assert "Traceback" in log and "injected fault in loop 'tick'" in log
+
+
+def test_reset_sends_every_client_a_fresh_state(server, http):
+    """Last in the module: a reset puts the shared server back at its seed state."""
+    recs = [Recorder(server.url).connect(), Recorder(server.url, auth={"sat_limit": 5}).connect()]
+    try:
+        for rec in recs:
+            rec.wait_event("state")
+            rec.wait_for(lambda ev: len([1 for n, *_ in ev if n == "tick"]) >= 2, what="ticks")
+        mark = time.monotonic()
+        http.post("/api/reset", {"seed": 3})
+        states = [rec.wait_event("state", since=mark) for rec in recs]
+        assert all(s["seed"] == 3 and s["tick"] <= 2 for s in states)
+        assert len(states[0]["satellites"]) == 180 and len(states[1]["satellites"]) == 5
+    finally:
+        for rec in recs:
+            rec.close()
