@@ -4,6 +4,8 @@ import { io } from 'socket.io-client';
 import { ALL_EVENTS } from '../lib/protocol.js';
 import { decodeFrame, findFrame, frameFromSnapshot } from '../lib/frame.js';
 
+export const CONNECT_SAT_LIMIT = 2000;
+
 /**
  * Connect to `/ws` and route what arrives into `store`.
  * Callbacks: onStatus({state, detail}) with state 'connecting'|'connected'|'reconnecting'|'down';
@@ -17,6 +19,9 @@ export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEven
     reconnectionDelay: 500,
     reconnectionDelayMax: 4000,
     timeout: 5000,
+    // the connect-time state lists at most this many satellites (about 0.5 KB each); larger
+    // constellations are placed by the first binary tick, 1/10 s later
+    auth: { sat_limit: CONNECT_SAT_LIMIT },
   });
   // Event names the user has narrowed away; re-applied after every reconnect.
   let unsubscribed = new Set();

@@ -100,11 +100,12 @@ function idNum(id) {
 /**
  * Build a decoded frame from a JSON snapshot (`state` event or GET /api/state), so the globe
  * can draw at once on connect, before the first binary tick arrives. Returns null if the
- * snapshot holds no satellites.
+ * snapshot holds no satellites or only a page of them (the next tick frame places them all).
  */
 export function frameFromSnapshot(snap) {
   const sats = snap && Array.isArray(snap.satellites) ? snap.satellites : null;
   if (!sats || !sats.length) return null;
+  if (Number.isFinite(snap.n_satellites) && sats.length !== snap.n_satellites) return null;
   const drones = Array.isArray(snap.drones) ? snap.drones : [];
   const n = sats.length;
   const s = new Float32Array(n * 6);

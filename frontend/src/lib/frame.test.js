@@ -102,3 +102,11 @@ describe('frameFromSnapshot', () => {
   });
   it('returns null without satellites', () => expect(frameFromSnapshot({ satellites: [] })).toBe(null));
 });
+
+describe('frameFromSnapshot with a paged state', () => {
+  it('returns null when the state lists only some of the satellites', () => {
+    const sat = { satellite_id: 'sat-0', position: { lat: 1, lon: 2, alt: 550 }, energy_pct: 50 };
+    expect(frameFromSnapshot({ n_satellites: 3, satellites: [sat], drones: [] })).toBeNull();
+    expect(frameFromSnapshot({ n_satellites: 1, satellites: [sat], drones: [] })).not.toBeNull();
+  });
+});
