@@ -401,3 +401,115 @@ def test_brute_force_fallback_matches(monkeypatch):
     rng = np.random.default_rng(47)
     sats = make_sats(rng, 500)
     assert_same(make_tasks(rng, 200, 0.7), sats, SimConfig({"max_queue": 9}))
+
+
+# ---- the radix sort, the Python-float walk state and stressed search parameters -----------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_radix_order_equals_lexsort(seed):
+    """(k asc, score desc, index asc) like np.lexsort, with ties, signed zeros, infinities
+    and indices past 16 bits (several digit passes)."""
+    from backend.core.delegator import _desc_key, _radix_order
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 5000))
+    k = rng.integers(0, int(rng.integers(1, 3000)), n)
+    g = rng.integers(0, int(rng.integers(1, 300_000)), n)
+    pool = np.array([0.0, -0.0, 0.25, -0.25, 1e-300, -1e-300, np.inf, -np.inf, 0.1 + 0.2, 0.3])
+    sc = [rng.normal(size=n), np.round(rng.normal(size=n), 1), rng.choice(pool, n)][seed % 3]
+    got = _radix_order([(k, int(k.max()) + 1), (_desc_key(sc), 1 << 64), (g, int(g.max()) + 1)])
+    want = np.lexsort((g, -sc, k))
+    for a in (k, sc, g):
+        np.testing.assert_array_equal(a[got], a[want])
+    assert len(_radix_order([(np.zeros(0, np.int64), 1)])) == 0
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_mid_size_batches(seed):
+    """Random constellations and batches, mixed altitudes, some origins missing."""
+    rng = np.random.default_rng(1000 + seed)
+    sats = make_sats(rng, int(rng.integers(500, 6000)), alt_km=(400.0, 1400.0), quantised=seed % 4 == 3)
+    tasks = make_tasks(rng, int(rng.integers(50, 900)), [1.0, 0.9, 0.0, 0.5][seed % 4], seed % 4 == 3)
+    assert_same(tasks, sats, SimConfig({"max_queue": int(rng.integers(2, 12))}))
+
+
+@pytest.mark.parametrize("seed, cities, spread_km", [(0, 1, 5.0), (1, 3, 100.0), (2, 8, 400.0)])
+def test_several_clustered_cities(seed, cities, spread_km):
+    """Tasks from a few cities: long conflict chains, many re-prefixes, satellites closing."""
+    rng = np.random.default_rng(2000 + seed)
+    sats = make_sats(rng, 3000)
+    tasks = make_tasks(rng, 700, 1.0)
+    centre = unit(rng, cities) * R
+    o = centre[rng.integers(0, cities, 700)] + rng.normal(scale=spread_km, size=(700, 3))
+    tasks.origin_ecef_km[:] = o * (R / np.linalg.norm(o, axis=1))[:, None]
+    i, _ = assert_same(tasks, sats, SimConfig({"max_queue": 12}))
+    assert (i >= 0).sum() > 100
+
+
+@pytest.mark.parametrize("n_sats", [1, 2, 3])
+def test_tiny_constellations_many_tasks(n_sats):
+    """More tasks than slots: the few satellites fill up and close mid-walk."""
+    rng = np.random.default_rng(50 + n_sats)
+    sats = make_sats(rng, n_sats, alt_km=(20000.0, 20000.0))  # high orbit: visible from half the globe
+    sats.blackout[:] = False
+    assert_same(make_tasks(rng, 300, 0.7), sats, SimConfig({"max_queue": 9}))
+
+
+def test_ties_everywhere_with_short_prefixes(monkeypatch):
+    """Equal satellites and quantised tasks with one-entry prefixes: every tie and every
+    run-out goes through the window re-prefix and the index tie-break."""
+    import backend.core.delegator as dmod
+
+    monkeypatch.setattr(dmod, "_PREFIX_MAX", 1)
+    monkeypatch.setattr(dmod, "_WINDOW", 3)
+    rng = np.random.default_rng(61)
+    sats = make_sats(rng, 800, full=True, quantised=True)
+    sats.blackout[:] = False
+    assert_same(make_tasks(rng, 300, 0.8, quantised=True), sats, SimConfig())
+
+
+@pytest.mark.parametrize("k_max", [1, 2, 5])
+def test_short_prefixes_match(monkeypatch, k_max):
+    """Short prefixes: the first omitted entry becomes the bound; run-outs re-prefix."""
+    import backend.core.delegator as dmod
+
+    monkeypatch.setattr(dmod, "_PREFIX_MAX", k_max)
+    rng = np.random.default_rng(67 + k_max)
+    sats = make_sats(rng, 2500)
+    tasks = make_tasks(rng, 400, 0.9)
+    tasks.origin_ecef_km[::2] = tasks.origin_ecef_km[0]  # half the batch from one place
+    assert_same(tasks, sats, SimConfig({"max_queue": 10}))
+
+
+def test_consecutive_calls_continue_from_the_written_back_state():
+    """The walk's Python-float state reaches the arrays: calls chained on the same arrays
+    equal the reference chained the same way."""
+    rng = np.random.default_rng(71)
+    sats = make_sats(rng, 2000)
+    ref = copy_sats(sats)
+    cfg = SimConfig({"max_queue": 10})
+    for _ in range(4):
+        tasks = make_tasks(rng, 250, 0.9)
+        got_i, got_s = delegate(tasks, sats, cfg)
+        ref_i, ref_s = reference(tasks, ref, cfg)
+        np.testing.assert_array_equal(got_i, ref_i)
+        np.testing.assert_array_equal(got_s, ref_s)
+        for f in ("n_tasks", "committed_eu", "backlog_work"):
+            np.testing.assert_array_equal(getattr(sats, f), getattr(ref, f))
+
+
+def test_saturation_with_origins_and_without():
+    """Queues nearly full everywhere, a mixed batch much larger than the free slots."""
+    rng = np.random.default_rng(73)
+    sats = make_sats(rng, 1200)
+    sats.n_tasks[:] = 7  # one free slot each (max_queue 8)
+    i, _ = assert_same(make_tasks(rng, 3000, 0.5), sats, SimConfig())
+    assert 0 < (i >= 0).sum() <= 1200
+
+
+def test_rejects_non_float64_loads():
+    sats = two_sats()
+    sats.committed_eu = sats.committed_eu.astype(np.float32)
+    with pytest.raises(ValueError, match="committed_eu"):
+        delegate(one_task(), sats, SimConfig())
