@@ -215,19 +215,52 @@ def _score_pairs(c: _Context, g: np.ndarray, k: np.ndarray, origin: bool):
 
     Returns (score (P,), w4*dcost (P,)); `origin` says whether these tasks have origins.
     """
-    avail, maxe = c.avail[g], c.maxe[g]
-    head = avail - c.need[k]
-    ok = c.room[g] & (head >= c.marg[g])
-    ok &= c.bs[g] + c.work[k] / c.cap[g] <= c.maxb
+    head = c.avail[g]
+    head -= c.need[k]
+    ok = c.room[g]
+    ok &= head >= c.marg[g]
+    t = c.work[k]
+    t /= c.cap[g]
+    t += c.bs[g]  # bs + work / cap (+ commutes exactly)
+    ok &= t <= c.maxb
     if origin:
-        dx, dy, dz = c.x[g] - c.ox[k], c.y[g] - c.oy[k], c.z[g] - c.oz[k]
-        rng = np.sqrt(dx * dx + dy * dy + dz * dz)
-        ok &= c.ux[k] * dx + c.uy[k] * dy + c.uz[k] * dz >= c.sin_el * rng
-        w4dc = c.w[3] * (rng / c.hor[g])
+        w4dc = _w4dc(c, g, k, ok)
     else:
         w4dc = np.zeros(len(g))
-    score = c.base[g] - w4dc + c.w[4] * (c.pf[k] * np.clip(head / maxe, 0.0, 1.0))
-    return np.where(ok, score, -np.inf), w4dc
+    t = np.divide(head, c.maxe[g], out=t)
+    np.clip(t, 0.0, 1.0, out=t)
+    t *= c.pf[k]
+    t *= c.w[4]  # w5 * (pf * clip(head / maxe))
+    score = c.base[g]
+    score -= w4dc
+    score += t
+    score[~ok] = -np.inf
+    return score, w4dc
+
+
+def _w4dc(c: _Context, g: np.ndarray, k: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """w4 * dcost of the pairs; clears ok where the satellite is below min elevation.
+
+    The same operations, in the same order, as the definition (in place where possible).
+    """
+    dx, dy, dz = c.x[g], c.y[g], c.z[g]
+    dx -= c.ox[k]
+    dy -= c.oy[k]
+    dz -= c.oz[k]
+    rng = dx * dx
+    rng += dy * dy
+    rng += dz * dz
+    np.sqrt(rng, out=rng)
+    up = c.ux[k]
+    up *= dx
+    dy *= c.uy[k]
+    up += dy
+    dz *= c.uz[k]
+    up += dz
+    ok &= up >= c.sin_el * rng
+    rng /= c.hor[g]
+    rng *= c.w[3]
+    return rng
 
 
 # ---- tiers and the cell grid ----------------------------------------------------------------
@@ -341,9 +374,9 @@ def _build_cells(c: _Context, g: np.ndarray) -> None:
     nrm = np.sqrt(sx * sx + sy * sy + sz * sz)
     nrm = np.where(nrm > 0, nrm, 1.0)
     cx, cy, cz = sx / nrm, sy / nrm, sz / nrm
-    ang = np.arccos(np.clip(ux * cx[key] + uy * cy[key] + uz * cz[key], -1.0, 1.0))
-    rho = np.zeros(n_cells)
-    np.maximum.at(rho, key, ang)
+    cos_min = np.ones(n_cells)  # farthest member from the centre: smallest cosine
+    np.minimum.at(cos_min, key, ux * cx[key] + uy * cy[key] + uz * cz[key])
+    rho = np.arccos(np.clip(cos_min, -1.0, 1.0))
     cmax = np.full(n_cells, -np.inf)
     nonempty = start[1:] > start[:-1]
     cmax[nonempty] = u[start[:-1][nonempty]]
