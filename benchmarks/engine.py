@@ -74,30 +74,45 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
 
 
-def run(sizes, ticks, qps, warmup) -> list[str]:
+TARGETS_MS = {10_000: 10.0, 100_000: 60.0}  # issue 2: median tick with all loops at 5,000 tasks/s
+TARGET_TASKS_S = 50_000.0  # issue 2: delegation at 10,000 satellites
+
+
+def verdicts(medians: dict, tasks_s: float) -> list[str]:
+    """One line per target: the figure measured in this run against the issue's target."""
+    lines = [f"- median tick at {n:,} satellites: {medians[n]:.1f} ms against a target of <= {t:.0f} ms: "
+             f"{'met' if medians[n] <= t else 'not met'}" for n, t in TARGETS_MS.items() if n in medians]
+    lines.append(f"- delegation at 10,000 satellites: {tasks_s:,.0f} tasks/s against >= {TARGET_TASKS_S:,.0f}: "
+                 f"{'met' if tasks_s >= TARGET_TASKS_S else 'not met'}")
+    return lines
+
+
+def run(sizes, ticks, qps, warmup) -> tuple[list[str], dict]:
+    medians = {}
     rows = ["| satellites | engine median tick (ms) | p90 (ms) | bare numpy median (ms) | ratio |",
             "| ---: | ---: | ---: | ---: | ---: |"]
     for n in sizes:
         eng = engine_ticks_ms(n, ticks, qps, warmup)
         bare = bare_tick_ms(n, ticks)
         med, p90, bmed = statistics.median(eng), float(np.percentile(eng, 90)), statistics.median(bare)
+        medians[n] = med
         rows.append(f"| {n:,} | {med:.2f} | {p90:.2f} | {bmed:.3f} | {med / bmed:.1f}x |")
         print(rows[-1], flush=True)
-    return rows
+    return rows, medians
 
 
-def delegation_rows() -> list[str]:
+def delegation_rows() -> tuple[list[str], float]:
     from benchmarks.delegator import measure
 
     m = measure(10_000, 500, 5)
     return ["", "Delegation at 10,000 satellites, batches of 500 tasks (median of 5):", "",
             "| delegator tasks/s | per-task numpy baseline tasks/s | ratio |", "| ---: | ---: | ---: |",
-            f"| {m['tasks_per_s']:,.0f} | {m['baseline_tasks_per_s']:,.0f} | {m['speedup']:.1f}x |"]
+            f"| {m['tasks_per_s']:,.0f} | {m['baseline_tasks_per_s']:,.0f} | {m['speedup']:.1f}x |"], m["tasks_per_s"]
 
 
 def write(rows: list[str], argv: list[str]) -> None:
     block = "\n".join([START, "## Engine", "",
-                       f"Command: `python -m benchmarks.engine {' '.join(argv)}`".rstrip(),
+                       "Command: `" + " ".join(["python -m benchmarks.engine", *argv]) + "`",
                        f"Machine: {machine()}; measured {time.strftime('%Y-%m-%d')}.", "", *rows, END])
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     if START in text:
@@ -118,8 +133,11 @@ def main(argv=None) -> int:
     p.add_argument("--no-write", action="store_true")
     args = p.parse_args(argv)
     print(f"machine: {machine()}")
-    rows = run(args.sizes, args.ticks, args.qps, args.warmup) + delegation_rows()
-    print("\n".join(rows[-6:]))
+    tick_rows, medians = run(args.sizes, args.ticks, args.qps, args.warmup)
+    deleg_rows, tasks_s = delegation_rows()
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    rows = tick_rows + deleg_rows + ["", f"Load average after the run: {load}.", "", *verdicts(medians, tasks_s)]
+    print("\n".join(rows[len(tick_rows):]))
     if not args.no_write:
         write(rows, argv)
     return 0
