@@ -8,7 +8,7 @@ from backend.utils.errors import ApiError, json_response
 from backend.utils.jsonbody import json_body
 from backend.utils.schema import Field, Schema, validate
 
-from .common import entity_or_404, parse_id, submit_and_wait
+from .common import entity_or_404, parse_id, submit_and_wait, svc
 from .smoke import EMPTY
 
 bp = Blueprint("entities", __name__)
@@ -23,10 +23,10 @@ LAUNCH = Schema("Launch", {
 })
 
 
-def _refusal(e, command: str) -> str | None:
-    """The engine's reason if it refused `command` in the step just run (docs/requests-server.md)."""
+def _refusal(e, cmd_seq: int) -> str | None:
+    """The engine's reason if it refused the command with sequence number `cmd_seq` when applying it."""
     for entry in reversed(e.rejected):
-        if entry["command"] == command and entry["tick"] >= e.tick - 1:
+        if entry["cmd"] == cmd_seq:
             return entry["error"]
     return None
 
@@ -63,9 +63,10 @@ def launch(drone_id: str):
     body = validate(json_body(), LAUNCH)
     entity_or_404("drone", drone_id, _drone)
     n = parse_id("drone", drone_id)
-    drone, refusal = submit_and_wait({"type": "launch_drone", "drone_id": drone_id, **body},
-                                     lambda e: (e.drone(n), _refusal(e, "launch_drone")))
-    if refusal and (drone["target"] or {}).get("satellite_id") != body["satellite_id"]:
+    rt = svc().rt
+    sub = rt.submit({"type": "launch_drone", "drone_id": drone_id, **body})
+    drone, refusal = rt.query(lambda e: (e.drone(n), _refusal(e, sub["cmd"])), after_step=True)
+    if refusal:
         raise ApiError(409, "launch_refused", refusal, "satellite_id")
     return json_response(drone)
 
