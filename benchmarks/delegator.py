@@ -1,10 +1,21 @@
 """Delegated tasks per second against constellation size: `python -m benchmarks.delegator`.
 
-Walker-like constellation at 550 km, origins uniform on the globe (or, with `--clustered`,
-also all from around one city: 300 km spread), batches of 500 tasks a call, satellites with
-random energy, queues and backlog. Compares `delegate` with the per-task full numpy pass
-(score every satellite, argmax) measured in the same run. The machine may be shared: the
-load average is printed before and after, and the CPU-time rate is the steadier figure.
+Two kinds of input, batches of 500 tasks a call:
+
+- `engine` (the default, what `benchmarks.engine` reports): the satellites and tasks an
+  `Engine` hands to `delegate` after 20 loaded ticks, set up as `benchmarks.engine` does
+  (Walker layout with up to 72 planes, 100 drones, smoke load at 5,000 tasks/s): satellites
+  with varied energy, mostly empty queues and backlogs, origins area-uniform within the
+  smoke consumer's latitudes, min_elevation 0. The queued tasks of the last ticks are pooled
+  (in the caller's order: high priority first) up to the batch size.
+- `synthetic` (`--synthetic`): a Walker-like shell at 550 km with sqrt(n) planes, origins
+  uniform on the globe (or, with `--clustered`, also all from around one city: 300 km
+  spread), random energy, queues and backlog. Its scores are more spread out than the
+  engine's, so it is the easier case.
+
+Compares `delegate` with the per-task full numpy pass (score every satellite, argmax)
+measured in the same run. The machine may be shared: the load average is printed before and
+after, and the CPU-time rate is the steadier figure.
 """
 
 from __future__ import annotations
@@ -57,6 +68,45 @@ def make_tasks(rng, t: int, clustered: bool = False) -> TaskBatch:
                      prio[order])
 
 
+def engine_state(n_sats: int, n_tasks: int = 500, ticks: int = 20, qps: float = 5000.0):
+    """(TaskBatch, SatLoad) as an Engine passes them to `delegate` after `ticks` loaded ticks.
+
+    Set up like `benchmarks.engine`. The delegate call of the last tick supplies the satellite
+    state; its queued tasks, and those of the ticks before it, fill the batch up to n_tasks
+    (ordered as the engine orders them: high priority first, then oldest)."""
+    from backend.core import engine as engine_mod
+    from backend.core.scenario import Scenario
+
+    seen = []
+    real = engine_mod.delegate
+
+    def capture(tasks, sats, cfg):
+        seen.append((TaskBatch(*(np.array(getattr(tasks, f)) for f in TaskBatch.__dataclass_fields__)),
+                     _copy(sats)))
+        return real(tasks, sats, cfg)
+
+    planes = max(1, min(72, n_sats // 20))
+    eng = engine_mod.Engine(None, Scenario().updated({"n_satellites": n_sats, "planes": planes, "n_drones": 100}), 1)
+    eng.submit({"type": "smoke_start", "qps": qps, "burst": 10})
+    engine_mod.delegate = capture
+    try:
+        for _ in range(ticks):
+            eng.step()
+    finally:
+        engine_mod.delegate = real
+    if not seen:
+        raise RuntimeError("the engine delegated nothing")
+    sats = seen[-1][1]
+    pool = []
+    for tb, _ in reversed(seen):
+        pool.append(tb)
+        if sum(len(b.work) for b in pool) >= n_tasks:
+            break
+    cat = {f: np.concatenate([getattr(b, f) for b in pool])[:n_tasks] for f in TaskBatch.__dataclass_fields__}
+    order = np.argsort(-cat["priority"].astype(np.int64), kind="stable")
+    return TaskBatch(*(cat[f][order] for f in TaskBatch.__dataclass_fields__)), sats
+
+
 def baseline(tasks: TaskBatch, s: SatLoad, cfg) -> np.ndarray:
     """Per-task full numpy pass: score every satellite, argmax, update. Same definition."""
     p, out = s.pos_ecef_km, np.full(len(tasks.work), -1)
@@ -105,10 +155,16 @@ def _rate(fn, tasks, sats, cfg, repeats: int, cpu: list | None = None) -> float:
 
 
 def measure(n_sats: int, n_tasks: int = 500, repeats: int = 5, seed: int = 0,
-            with_baseline: bool = True, clustered: bool = False) -> dict:
-    """Tasks per second of `delegate` (and of the per-task baseline) for one batch size."""
-    rng = np.random.default_rng(seed)
-    sats, tasks, cfg = make_sats(rng, n_sats), make_tasks(rng, n_tasks, clustered), SimConfig()
+            with_baseline: bool = True, clustered: bool = False, states: str = "engine") -> dict:
+    """Tasks per second of `delegate` (and of the per-task baseline) for one batch size, on
+    engine states (`states="engine"`, the default) or synthetic ones (`"synthetic"`)."""
+    cfg = SimConfig()
+    if states == "engine":
+        tasks, sats = engine_state(n_sats, n_tasks)
+        n_tasks = len(tasks.work)
+    else:
+        rng = np.random.default_rng(seed)
+        sats, tasks = make_sats(rng, n_sats), make_tasks(rng, n_tasks, clustered)
     got = delegate(tasks, _copy(sats), cfg)[0]
     assigned = int((got >= 0).sum())
     cpu: list = []
@@ -129,18 +185,22 @@ def main(argv=None) -> None:
     ap.add_argument("--sats", type=int, nargs="*", default=[1000, 10000, 100000])
     ap.add_argument("--tasks", type=int, default=500, help="tasks per delegate() call")
     ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--clustered", action="store_true", help="also origins around one city")
+    ap.add_argument("--clustered", action="store_true", help="synthetic: also origins around one city")
+    ap.add_argument("--synthetic", action="store_true", help="also the synthetic states")
     args = ap.parse_args(argv)
     if args.repeats < 5:
         ap.error("--repeats must be >= 5 (medians)")
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cpus; medians of {args.repeats}")
-    print(f"{'satellites':>10} {'origins':>9} {'tasks/call':>10} {'assigned':>8} {'tasks/s':>10} "
+    print(f"{'satellites':>10} {'states':>19} {'tasks/call':>10} {'assigned':>8} {'tasks/s':>10} "
           f"{'cpu tasks/s':>11} {'baseline/s':>11} {'ratio':>6}")
+    kinds = [("engine", False)]
+    if args.synthetic or args.clustered:
+        kinds += [("synthetic", False)] + ([("synthetic", True)] if args.clustered else [])
     for n in args.sats:
-        for clustered in (False, True) if args.clustered else (False,):
-            r = measure(n, args.tasks, args.repeats, clustered=clustered)
-            kind = "clustered" if clustered else "uniform"
-            print(f"{n:>10} {kind:>9} {args.tasks:>10} {r['assigned']:>8} {r['tasks_per_s']:>10.0f} "
+        for states, clustered in kinds:
+            r = measure(n, args.tasks, args.repeats, clustered=clustered, states=states)
+            kind = states if states == "engine" else ("synthetic clustered" if clustered else "synthetic uniform")
+            print(f"{n:>10} {kind:>19} {r['n_tasks']:>10} {r['assigned']:>8} {r['tasks_per_s']:>10.0f} "
                   f"{r['cpu_tasks_per_s']:>11.0f} {r['baseline_tasks_per_s']:>11.0f} {r['speedup']:>5.1f}x")
     print(f"load average {os.getloadavg()[0]:.2f} after")
 

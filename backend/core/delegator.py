@@ -39,12 +39,20 @@ How it is fast and still exact
 2. Prefixes: for each task, vectorised over the batch, the first candidates in the order
    (score desc, index asc) on the state at the start (S0), plus a bound on the score of every
    candidate left out. A satellite's score is at most U = base + w5 * a (`ubound`) minus
-   w4 * dcost. Tasks with an origin (`_search_cells`): open satellites sit on an equal-area
-   lat/lon cell grid, sorted by U within each cell; a (task, cell) pair meeting the task's
-   visibility cap gets the bound cell max U - w4 * (a lower bound of dcost from the angle
-   between the origin and the cell's centre, less the cell's angular radius). A pilot scores
-   the top member of the best-bounded cells; then every member whose own bound beats
-   theta = pilot best - _THETA_MARGIN is scored, so everything unscored scores <= theta.
+   w4 * dcost, and for a task with priority factor pf at most U_pf = base + w5 * (pf * a)
+   minus w4 * dcost (head <= avail; the same operations as the score, so the rounded score
+   too). Tasks with an origin (`_search_cells`): open satellites sit on an equal-area
+   lat/lon cell grid, each cell ordered once per priority class of the batch by 16-bit bins
+   of U_pf (`_ubin`; every member at or above a threshold sits at or before the threshold's
+   bin, so they are a prefix of the cell); a (task, cell) pair meeting the task's visibility
+   cap gets the bound cell max U_pf - w4 * (a lower bound of dcost from the angle between
+   the origin and the cell's centre, less the cell's angular radius). A pilot scores the top
+   member of the best-bounded cells; theta is the task's pilot_k-th best pilot score, but
+   no lower than pilot best - _THETA_MARGIN (and below the pilot best); then every member
+   whose own bin bound beats theta is scored, so everything unscored scores <= theta. Any
+   theta is exact; pilot_k only trades scored pairs (the engine's scores sit close together,
+   a fixed margin scored most of each cap) against prefixes running out, and grows by
+   _PILOT_K_GROWTH each time one does.
    Tasks without an origin descend tiers of satellites by U (`_search`) until their best
    exact score beats, by _STOP_MARGIN, the U of everything left unscored.
    Exact pre-filters: a satellite that cannot take the batch's smallest need and work is
@@ -63,8 +71,8 @@ How it is fast and still exact
    Python floats during the walk (`_Local`: the update and the re-score with the same
    operations in the same order as the definition, so the same bits) and are written back
    to the arrays before each new prefix and at the end.
-4. Per call: the cell grid is built with the radix sort; the tiers (tasks without an
-   origin only) are built when first needed.
+4. Per call: the cell grid is built with 16-bit radix passes (cell, then U_pf bin, per
+   priority class); the tiers (tasks without an origin only) are built when first needed.
 
 Measured and not used: a vectorised acceptance pass (accept at once every task whose first
 entry no earlier task can take; exact, with each deferred task's possible choices taken as
@@ -94,9 +102,12 @@ _CHUNK = 1024  # tasks prefixed together when the walk reaches tasks without pre
 _KEEP_MARGIN = 0.1  # prefix entries kept: score > (task's best - this), and > the tier bound
 _SLACK = 1e-9  # relative slack of the exact "ineligible everywhere" task filter
 _MAX_PAIRS = 1 << 21  # pairs scored per vectorised chunk (memory bound)
-_CELL_SATS = 12  # open satellites per cell of the cell grid (tasks with an origin)
+_CELL_SATS = 24  # open satellites per cell of the cell grid (tasks with an origin)
 _PILOT_DELTA = 0.03  # pilot: score the top member of cells whose bound is this near the best
-_THETA_MARGIN = 0.1  # then score every member whose bound beats (pilot best - this)
+_THETA_MARGIN = 0.1  # then score every member whose bound beats (pilot best - this), or ...
+_PILOT_K = 4  # ... the task's _PILOT_K-th best pilot score if higher (adapts to the density) ...
+_PILOT_K_GROWTH = 4  # ... with _PILOT_K times this after each prefix that ran out
+_UBINS = 65535  # U_pf bins of the cell order (16-bit radix keys)
 _BOUND_EPS = 1e-9  # added to a bound so float rounding can only make it safer
 
 
@@ -161,6 +172,7 @@ class _Context:
         self.maxq, self.maxb = int(cfg.max_queue), float(cfg.max_backlog_s)
         self.margin_frac = cfg.energy_margin_pct / 100.0
         self.sin_el = math.sin(math.radians(cfg.min_elevation_deg))
+        self.pilot_k = _PILOT_K  # grows when a prefix runs out (see _walk)
         self._tasks(tb)
         self._sat_terms(sats)
         _index(self)
@@ -330,22 +342,26 @@ def _caps(c: _Context, live: np.ndarray) -> None:
 
 @dataclass
 class _Cells:
-    """Open satellites on an equal-area lat/lon grid, in (cell, U desc, index) order.
+    """Open satellites on an equal-area lat/lon grid, per priority class in (cell, U_pf bin
+    asc (U_pf desc), index) order.
 
-    Per cell: unit centre, angular radius `rho` (every member is within it of the centre) and
-    `ukey` positions, so the members above a U threshold are a prefix of the cell.
+    Per cell: unit centre, angular radius `rho` (every member is within it of the centre);
+    per virtual cell (class, cell): max U_pf and `ukey` positions, so the members at or
+    above a U_pf threshold are within a prefix of the virtual cell.
     """
 
-    gidx: np.ndarray
-    start: np.ndarray  # (cells + 1,)
+    gidx: np.ndarray  # members of virtual cells cls * n_cells + cell, in order
+    start: np.ndarray  # (classes * cells + 1,) virtual cell starts in gidx
+    gstart: np.ndarray  # (cells + 1,) starts of the geometric cells (one class)
+    n_cells: int
     nb: int
     nl: int
     cx: np.ndarray
     cy: np.ndarray
     cz: np.ndarray
     rho: np.ndarray  # rad, padded
-    cmax: np.ndarray  # U of the first member, -inf when empty
-    ukey: np.ndarray  # cell + (umax - U) * uscale, non-decreasing along gidx
+    cmax: np.ndarray  # per virtual cell: the members' max U_pf, -inf when empty
+    ukey: np.ndarray  # int64 virtual cell * (_UBINS + 1) + U_pf bin, non-decreasing along gidx
     umax: float
     uscale: float
     rad_lo: float  # min satellite radius minus max origin radius (>= 0), km
@@ -354,7 +370,14 @@ class _Cells:
 
 
 def _build_cells(c: _Context, g: np.ndarray) -> None:
-    """The cell grid of open satellites g (about _CELL_SATS a cell)."""
+    """The cell grid of open satellites g (about _CELL_SATS a cell), one member order per
+    priority class of the batch's tasks with origins.
+
+    Class pf orders each cell by U_pf = base + w5 * (pf * a) descending, the bound of every
+    score of a task with that priority factor (same operations as `_score_pairs`, and head <=
+    avail, so it bounds the rounded score too). Virtual cell `cls * n_cells + cell` holds
+    the members of `cell` in class `cls` order; `ukey` runs over all of them.
+    """
     nb = int(np.clip(math.isqrt(len(g) // (2 * _CELL_SATS)), 1, 90))
     nl = 2 * nb
     r = c.r[g]
@@ -362,11 +385,12 @@ def _build_cells(c: _Context, g: np.ndarray) -> None:
     lon = np.arctan2(c.y[g], c.x[g])
     cell = np.clip(np.floor((lon + math.pi) * (nl / (2 * math.pi))), 0, nl - 1).astype(np.int64)
     key = band * nl + cell
-    n_cells = nb * nl
-    u = c.ubound[g]
-    order = _radix_order([(key, n_cells), (_desc_key(u), 1 << 64)])  # g ascending within ties
-    g, key, u, r = g[order], key[order], u[order], r[order]
-    start = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=n_cells))))
+    n_cells = nb * nl  # <= 90 * 180 < 2**16
+    by_key = np.argsort(key.astype(np.uint16), kind="stable")
+    g, key, r = g[by_key], key[by_key], r[by_key]
+    key16 = key.astype(np.uint16)
+    counts = np.bincount(key, minlength=n_cells)
+    start = np.concatenate(([0], np.cumsum(counts)))
     ux, uy, uz = c.x[g] / r, c.y[g] / r, c.z[g] / r
     sx = np.bincount(key, ux, n_cells)
     sy = np.bincount(key, uy, n_cells)
@@ -375,19 +399,51 @@ def _build_cells(c: _Context, g: np.ndarray) -> None:
     nrm = np.where(nrm > 0, nrm, 1.0)
     cx, cy, cz = sx / nrm, sy / nrm, sz / nrm
     cos_min = np.ones(n_cells)  # farthest member from the centre: smallest cosine
-    np.minimum.at(cos_min, key, ux * cx[key] + uy * cy[key] + uz * cz[key])
+    nonempty = counts > 0
+    cos_min[nonempty] = np.minimum.reduceat(ux * cx[key] + uy * cy[key] + uz * cz[key], start[:-1][nonempty])
     rho = np.arccos(np.clip(cos_min, -1.0, 1.0))
-    cmax = np.full(n_cells, -np.inf)
-    nonempty = start[1:] > start[:-1]
-    cmax[nonempty] = u[start[:-1][nonempty]]
-    umax, umin = float(np.max(u)), float(np.min(u))
-    uscale = 0.5 / (umax - umin + 1.0)
+    pfs = np.array(sorted(set(c.pf[c.has_origin].tolist())))
+    c.task_cls = np.searchsorted(pfs, c.pf)  # only read for tasks with an origin
+    a = np.clip(c.avail[g] / c.maxe[g], 0.0, 1.0)
+    base = c.base[g]
+    n_cls, n = len(pfs), len(g)
+    ulist = [base + (a * pf) * c.w[4] for pf in pfs.tolist()]
+    umax = max(float(np.max(u)) for u in ulist)
+    umin = min(float(np.min(u)) for u in ulist)
+    uscale = _UBINS / max(umax - umin, 1e-12)  # no overflow in (umax - tau) * uscale
+    gidx, ukey, us = np.empty(n_cls * n, np.int64), np.empty(n_cls * n, np.int64), np.empty(n_cls * n)
+    for i, u in enumerate(ulist):
+        b = _ubin(umax - u, uscale)
+        order = np.argsort(b.astype(np.uint16), kind="stable")  # LSD radix: bin, then cell;
+        order = order[np.argsort(key16[order], kind="stable")]  # g ascending within ties
+        sl = slice(i * n, (i + 1) * n)
+        gidx[sl], us[sl] = g[order], u[order]
+        ukey[sl] = (key[order] + i * n_cells) * (_UBINS + 1) + b[order]
+    vstart = np.concatenate([start[:-1] + i * n for i in range(n_cls)] + [[n_cls * n]])
+    cmax = np.full(n_cls * n_cells, -np.inf)
+    nonempty = vstart[1:] > vstart[:-1]
+    cmax[nonempty] = np.maximum.reduceat(us, vstart[:-1][nonempty])
     o_norm = c.o_norm[c.has_origin]
     r_min, r_max = float(np.min(r)), float(np.max(r))
-    c.cells = _Cells(g, start, nb, nl, cx, cy, cz, rho + 1e-6, cmax, key + (umax - u) * uscale,
-                     umax, uscale, max(r_min - float(np.max(o_norm)), 0.0),
+    c.cells = _Cells(gidx, vstart, start, n_cells, nb, nl, cx, cy, cz, rho + 1e-6, cmax,
+                     ukey, umax, uscale, max(r_min - float(np.max(o_norm)), 0.0),
                      4.0 * r_min * float(np.min(o_norm)),
                      math.sqrt(max(r_max * r_max - EARTH_RADIUS_KM * EARTH_RADIUS_KM, 1e-300)))
+
+
+def _ubin(x: np.ndarray, uscale: float) -> np.ndarray:
+    """U bins: floor(x * uscale) clipped to 0.._UBINS, with x = umax - U (or umax - tau).
+
+    Rounding is monotone, so U >= tau gives umax - U <= umax - tau and bin(U) <= bin(tau):
+    every member at or above a threshold sits at or before the threshold's bin."""
+    return np.clip(np.floor(x * uscale), 0.0, float(_UBINS)).astype(np.int64)
+
+
+def _ubin_upto(x: np.ndarray, uscale: float) -> np.ndarray:
+    """Last bin that can hold a U >= tau, x = umax - tau: -1 (none) if tau > umax, _UBINS
+    (all) for tau = -inf. Without the lower clip it is `_ubin`, so U >= tau gives
+    _ubin(umax - U) <= _ubin_upto(umax - tau)."""
+    return np.clip(np.floor(x * uscale), -1.0, float(_UBINS)).astype(np.int64)
 
 
 def _grid_cells(c: _Context, ks: np.ndarray):
@@ -415,7 +471,7 @@ def _grid_cells(c: _Context, ks: np.ndarray):
     count = np.concatenate((np.where(miss, 0, b1 - a1 + 1), np.where(miss, 0, b2 - a2 + 1)))
     run, cell = _expand(first, count)
     task = ks[np.concatenate((rep, rep))[run]]
-    keep = t.start[cell + 1] > t.start[cell]
+    keep = t.gstart[cell + 1] > t.gstart[cell]
     return task[keep], cell[keep]
 
 
@@ -443,6 +499,7 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
         return
     cosp = c.ux[task] * t.cx[cell] + c.uy[task] * t.cy[cell] + c.uz[task] * t.cz[cell]
     pen = w4 * _dcost_lb(t, cosp, t.rho[cell])
+    cell = c.task_cls[task] * t.n_cells + cell  # virtual cell: the task's priority class
     b = t.cmax[cell] - pen
     rel = task - lo
     bmax = np.full(len(best), -np.inf)
@@ -452,9 +509,10 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     sc, _ = _score_pairs(c, pg, pk, True)
     pbest = np.full(len(best), -np.inf)
     np.maximum.at(pbest, pk - lo, sc)
-    th = pbest - max(_THETA_MARGIN, 4 * _BOUND_EPS)  # -inf where the pilot found nothing: all
+    th = np.minimum(np.maximum(pbest - _THETA_MARGIN, _kth_best(pk - lo, sc, len(best), c.pilot_k)),
+                    pbest - 4 * _BOUND_EPS)  # -inf where the pilot found nothing: all
     tau = th[rel] + pen - _BOUND_EPS
-    target = cell + np.clip((t.umax - tau) * t.uscale, 0.0, 0.75)
+    target = cell * (_UBINS + 1) + _ubin_upto(t.umax - tau, t.uscale) + 1  # every U_pf >= tau
     first = t.start[cell]
     some = t.ukey[first] < target  # the cell's top member passes (searchsorted's test)
     task, cell, target, first = task[some], cell[some], target[some], first[some]
@@ -467,6 +525,19 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     theta[ks - lo] = bound[ks - lo]
     keep = sc > bound[k - lo]
     parts.append((k[keep], g[keep], sc[keep], w4dc[keep]))
+
+
+def _kth_best(k: np.ndarray, sc: np.ndarray, n: int, kth: int) -> np.ndarray:
+    """(n,) the kth-best score of sc per group k (-inf where a group has fewer than kth)."""
+    out = np.full(n, -np.inf)
+    if len(k):
+        order = np.lexsort((-sc, k))
+        k, sc = k[order], sc[order]
+        count = np.bincount(k, minlength=n)
+        rank = np.arange(len(k)) - (np.cumsum(count) - count)[k]
+        at = rank == kth - 1
+        out[k[at]] = sc[at]
+    return out
 
 
 def _radix_order(keys: list) -> np.ndarray:
@@ -643,6 +714,7 @@ def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
         s, v = _decide(loc, pre, k, last)
         if s == -2:
             loc.write_back()
+            c.pilot_k *= _PILOT_K_GROWTH
             pre = win = _prefixes(c, k, min(n_t, k + _WINDOW))
             s, v = _decide(loc, pre, k, last)
             if s == -2:  # cannot happen with the margins above; exact fallback all the same

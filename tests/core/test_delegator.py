@@ -513,3 +513,117 @@ def test_rejects_non_float64_loads():
     sats.committed_eu = sats.committed_eu.astype(np.float32)
     with pytest.raises(ValueError, match="committed_eu"):
         delegate(one_task(), sats, SimConfig())
+
+
+# ---- engine-like states: dense scores, priority classes, adaptive pilot depth -------------------
+
+
+def engine_like(rng, n, t, planes=72, prio_p=(0.5, 0.35, 0.15)):
+    """What the engine hands over after some loaded ticks: a Walker shell (72 planes), energy
+    50-100 %, mostly empty queues and backlogs, no blackout; origins area-uniform within
+    +-60 deg latitude, high priority first. Scores sit close together (the hard case)."""
+    per = math.ceil(n / planes)
+    i = np.arange(n)
+    raan, u = 2 * np.pi * (i // per) / planes, 2 * np.pi * ((i % per) / per + (i // per) / (planes * per))
+    inc = math.radians(53.0)
+    pos = (R + 550.0) * np.stack([np.cos(raan) * np.cos(u) - np.sin(raan) * np.sin(u) * math.cos(inc),
+                                  np.sin(raan) * np.cos(u) + np.cos(raan) * np.sin(u) * math.cos(inc),
+                                  np.sin(u) * math.sin(inc)], axis=1)
+    maxe = np.full(n, 1000.0)
+    busy = rng.uniform(size=n) < 0.15
+    sats = SatLoad(pos, maxe * rng.uniform(0.5, 1.0, n), maxe, np.where(busy, rng.uniform(0, 30, n), 0.0),
+                   np.where(busy, rng.uniform(0, 200, n), 0.0), np.full(n, 10.0),
+                   np.where(busy, rng.integers(1, 3, n), 0).astype(np.int32), np.zeros(n, bool))
+    z = rng.uniform(-math.sin(math.pi / 3), math.sin(math.pi / 3), t)
+    lon = rng.uniform(-math.pi, math.pi, t)
+    c = np.sqrt(1 - z * z)
+    prio = np.sort(rng.choice(3, size=t, p=prio_p))[::-1].astype(np.int8)
+    tasks = TaskBatch(R * np.stack([c * np.cos(lon), c * np.sin(lon), z], axis=1), np.ones(t, bool),
+                      rng.uniform(1, 10, t), rng.uniform(5, 50, t), prio)
+    return tasks, sats
+
+
+@pytest.mark.parametrize("n_sats, n_tasks", [(3000, 500), (10000, 300)])
+def test_engine_like_states_match(n_sats, n_tasks):
+    rng = np.random.default_rng(n_sats + 79)
+    tasks, sats = engine_like(rng, n_sats, n_tasks)
+    i, _ = assert_same(tasks, sats, SimConfig())
+    assert (i >= 0).all()
+
+
+def test_real_engine_state_matches():
+    """The batch and satellites an Engine passes to delegate after loaded ticks."""
+    from backend.core import engine as engine_mod
+    from backend.core.scenario import Scenario
+
+    seen = []
+    real = engine_mod.delegate
+
+    def capture(tasks, sats, cfg):
+        seen.append((TaskBatch(*(np.array(getattr(tasks, f)) for f in TaskBatch.__dataclass_fields__)),
+                     copy_sats(sats), cfg))
+        return real(tasks, sats, cfg)
+
+    eng = engine_mod.Engine(None, Scenario().updated({"n_satellites": 2000, "planes": 72, "n_drones": 10}), 1)
+    eng.submit({"type": "smoke_start", "qps": 3000, "burst": 10})
+    engine_mod.delegate = capture
+    try:
+        for _ in range(12):
+            eng.step()
+    finally:
+        engine_mod.delegate = real
+    assert len(seen) >= 5
+    for tasks, sats, cfg in seen[-3:]:
+        assert_same(tasks, sats, cfg)
+
+
+@pytest.mark.parametrize("prio_p", [(1.0, 0.0, 0.0), (0.0, 0.0, 1.0), (0.5, 0.0, 0.5), (0.0, 1.0, 0.0)])
+def test_priority_classes_of_the_cell_orders(prio_p):
+    """One member order per priority class present (U_pf bounds); any subset of classes."""
+    rng = np.random.default_rng(83)
+    tasks, sats = engine_like(rng, 4000, 400, prio_p=prio_p)
+    assert_same(tasks, sats, SimConfig())
+
+
+@pytest.mark.parametrize("pilot_k", [1, 2, 64])
+def test_pilot_depth_grows_after_a_prefix_runs_out(monkeypatch, pilot_k):
+    """A shallow pilot (theta at the k-th best pilot score) makes prefixes run out on dense
+    states; the re-prefix deepens it. Choices are the same at every depth."""
+    import backend.core.delegator as dmod
+
+    monkeypatch.setattr(dmod, "_PILOT_K", pilot_k)
+    calls = []
+    real = dmod._prefixes
+    monkeypatch.setattr(dmod, "_prefixes", lambda c, lo, hi: calls.append(c.pilot_k) or real(c, lo, hi))
+    rng = np.random.default_rng(89)
+    tasks, sats = engine_like(rng, 3000, 500)
+    assert_same(tasks, sats, SimConfig())
+    if pilot_k == 1:
+        assert len(calls) > 1 and calls[-1] > 1
+
+
+def test_kth_best():
+    import backend.core.delegator as dmod
+
+    k = np.array([0, 1, 0, 0, 2, 1])
+    sc = np.array([0.5, 0.1, 0.9, 0.7, -np.inf, 0.3])
+    np.testing.assert_array_equal(dmod._kth_best(k, sc, 4, 1), [0.9, 0.3, -np.inf, -np.inf])
+    np.testing.assert_array_equal(dmod._kth_best(k, sc, 4, 2), [0.7, 0.1, -np.inf, -np.inf])
+    np.testing.assert_array_equal(dmod._kth_best(k, sc, 4, 3), [0.5, -np.inf, -np.inf, -np.inf])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_u_bins_keep_everything_above_a_threshold(seed):
+    """U >= tau puts U's bin at or before tau's last bin, rounding included (and ties)."""
+    import backend.core.delegator as dmod
+
+    rng = np.random.default_rng(seed)
+    u = rng.choice(rng.uniform(0.3, 1.0, 50), 5000) + rng.choice([0.0, 1e-16, 5e-17], 5000)
+    umax, umin = float(u.max()), float(u.min())
+    uscale = dmod._UBINS / max(umax - umin, 1e-12)
+    tau = np.concatenate([rng.choice(u, 200), rng.uniform(0.2, 1.1, 200), [-np.inf, umax, umin]])
+    bu = dmod._ubin(umax - u, uscale)
+    bt = dmod._ubin_upto(umax - tau, uscale)
+    above = u[None, :] >= tau[:, None]
+    assert (bu[None, :] <= bt[:, None])[above].all()
+    assert bt[-3] == dmod._UBINS and (bt[tau > umax] == -1).all()
