@@ -47,12 +47,13 @@ How it is fast and still exact
    bin, so they are a prefix of the cell); a (task, cell) pair meeting the task's visibility
    cap gets the bound cell max U_pf - w4 * (a lower bound of dcost from the angle between
    the origin and the cell's centre, less the cell's angular radius). A pilot scores the top
-   member of the best-bounded cells; theta is the task's pilot_k-th best pilot score, but
-   no lower than pilot best - _THETA_MARGIN (and below the pilot best); then every member
-   whose own bin bound beats theta is scored, so everything unscored scores <= theta. Any
-   theta is exact; pilot_k only trades scored pairs (the engine's scores sit close together,
-   a fixed margin scored most of each cap) against prefixes running out, and grows by
-   _PILOT_K_GROWTH each time one does.
+   _PILOT_MEMBERS members of the best-bounded cells; theta is the task's _PILOT_K-th best
+   pilot score, but no lower than pilot best - _THETA_MARGIN (and below the pilot best);
+   then every member whose own bin bound beats theta is scored, so everything unscored
+   scores <= theta. Any theta is exact; _PILOT_K only trades scored pairs (the engine's
+   scores sit close together: a fixed margin of 0.1 scored most of each visibility cap)
+   against prefixes running out (a fresh prefix for _WINDOW tasks each time). Measured and
+   not used: deepening theta after each run-out (same number of run-outs, more pairs).
    Tasks without an origin descend tiers of satellites by U (`_search`) until their best
    exact score beats, by _STOP_MARGIN, the U of everything left unscored.
    Exact pre-filters: a satellite that cannot take the batch's smallest need and work is
@@ -103,10 +104,10 @@ _KEEP_MARGIN = 0.1  # prefix entries kept: score > (task's best - this), and > t
 _SLACK = 1e-9  # relative slack of the exact "ineligible everywhere" task filter
 _MAX_PAIRS = 1 << 21  # pairs scored per vectorised chunk (memory bound)
 _CELL_SATS = 24  # open satellites per cell of the cell grid (tasks with an origin)
-_PILOT_DELTA = 0.03  # pilot: score the top member of cells whose bound is this near the best
+_PILOT_DELTA = 0.03  # pilot: score the top members of cells whose bound is this near the best
+_PILOT_MEMBERS = 2  # ... this many top members of each such cell
 _THETA_MARGIN = 0.1  # then score every member whose bound beats (pilot best - this), or ...
-_PILOT_K = 4  # ... the task's _PILOT_K-th best pilot score if higher (adapts to the density) ...
-_PILOT_K_GROWTH = 4  # ... with _PILOT_K times this after each prefix that ran out
+_PILOT_K = 4  # ... the task's _PILOT_K-th best pilot score if higher (adapts to the density)
 _UBINS = 65535  # U_pf bins of the cell order (16-bit radix keys)
 _BOUND_EPS = 1e-9  # added to a bound so float rounding can only make it safer
 
@@ -172,7 +173,6 @@ class _Context:
         self.maxq, self.maxb = int(cfg.max_queue), float(cfg.max_backlog_s)
         self.margin_frac = cfg.energy_margin_pct / 100.0
         self.sin_el = math.sin(math.radians(cfg.min_elevation_deg))
-        self.pilot_k = _PILOT_K  # grows when a prefix runs out (see _walk)
         self._tasks(tb)
         self._sat_terms(sats)
         _index(self)
@@ -486,11 +486,12 @@ def _dcost_lb(t: _Cells, cos_psi: np.ndarray, rho: np.ndarray) -> np.ndarray:
 
 
 def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> None:
-    """Tasks with an origin: per (task, cell) bound = cell's max U - w4 * dcost lower bound.
+    """Tasks with an origin: per (task, cell) bound = cell's max U_pf - w4 * dcost lower bound.
 
-    A pilot scores the top member of each task's best-bounded cells; then every member whose
-    own bound (U - w4 * the cell's dcost bound) beats theta = pilot best - _THETA_MARGIN is
-    scored. Unscored members score at most theta (plus _BOUND_EPS).
+    A pilot scores the top members of each task's best-bounded cells; then every member whose
+    own bound (U_pf - w4 * the cell's dcost bound) beats theta (the task's _PILOT_K-th best
+    pilot score, at least pilot best - _THETA_MARGIN) is scored. Unscored members score at
+    most theta (plus _BOUND_EPS).
     """
     t = c.cells
     w4 = c.w[3]
@@ -505,11 +506,13 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     bmax = np.full(len(best), -np.inf)
     np.maximum.at(bmax, rel, b)
     pil = b >= bmax[rel] - _PILOT_DELTA
-    pk, pg = task[pil], t.gidx[t.start[cell[pil]]]
+    pc = cell[pil]
+    prun, ppos = _expand(t.start[pc], np.minimum(t.start[pc + 1] - t.start[pc], _PILOT_MEMBERS))
+    pk, pg = task[pil][prun], t.gidx[ppos]
     sc, _ = _score_pairs(c, pg, pk, True)
     pbest = np.full(len(best), -np.inf)
     np.maximum.at(pbest, pk - lo, sc)
-    th = np.minimum(np.maximum(pbest - _THETA_MARGIN, _kth_best(pk - lo, sc, len(best), c.pilot_k)),
+    th = np.minimum(np.maximum(pbest - _THETA_MARGIN, _kth_best(pk - lo, sc, len(best), _PILOT_K)),
                     pbest - 4 * _BOUND_EPS)  # -inf where the pilot found nothing: all
     tau = th[rel] + pen - _BOUND_EPS
     target = cell * (_UBINS + 1) + _ubin_upto(t.umax - tau, t.uscale) + 1  # every U_pf >= tau
@@ -714,7 +717,6 @@ def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
         s, v = _decide(loc, pre, k, last)
         if s == -2:
             loc.write_back()
-            c.pilot_k *= _PILOT_K_GROWTH
             pre = win = _prefixes(c, k, min(n_t, k + _WINDOW))
             s, v = _decide(loc, pre, k, last)
             if s == -2:  # cannot happen with the margins above; exact fallback all the same
