@@ -380,33 +380,20 @@ def _build_cells(c: _Context, g: np.ndarray) -> None:
     """
     nb = int(np.clip(math.isqrt(len(g) // (2 * _CELL_SATS)), 1, 90))
     nl = 2 * nb
-    r = c.r[g]
-    band = np.clip(np.floor((c.z[g] / r + 1.0) * (0.5 * nb)), 0, nb - 1).astype(np.int64)
-    lon = np.arctan2(c.y[g], c.x[g])
-    cell = np.clip(np.floor((lon + math.pi) * (nl / (2 * math.pi))), 0, nl - 1).astype(np.int64)
-    key = band * nl + cell
     n_cells = nb * nl  # <= 90 * 180 < 2**16
-    by_key = np.argsort(key.astype(np.uint16), kind="stable")
-    g, key, r = g[by_key], key[by_key], r[by_key]
-    key16 = key.astype(np.uint16)
-    counts = np.bincount(key, minlength=n_cells)
-    start = np.concatenate(([0], np.cumsum(counts)))
-    ux, uy, uz = c.x[g] / r, c.y[g] / r, c.z[g] / r
-    sx = np.bincount(key, ux, n_cells)
-    sy = np.bincount(key, uy, n_cells)
-    sz = np.bincount(key, uz, n_cells)
-    nrm = np.sqrt(sx * sx + sy * sy + sz * sz)
-    nrm = np.where(nrm > 0, nrm, 1.0)
-    cx, cy, cz = sx / nrm, sy / nrm, sz / nrm
-    cos_min = np.ones(n_cells)  # farthest member from the centre: smallest cosine
-    nonempty = counts > 0
-    cos_min[nonempty] = np.minimum.reduceat(ux * cx[key] + uy * cy[key] + uz * cz[key], start[:-1][nonempty])
-    rho = np.arccos(np.clip(cos_min, -1.0, 1.0))
+    n = len(g)
+    everyone = n == len(c.r)  # g is arange(N): skip the gathers
+    x, y, z, r = (v if everyone else v[g] for v in (c.x, c.y, c.z, c.r))
+    band = np.clip(np.floor((z / r + 1.0) * (0.5 * nb)), 0, nb - 1).astype(np.uint16)
+    lon = np.arctan2(y, x)
+    cell = np.clip(np.floor((lon + math.pi) * (nl / (2 * math.pi))), 0, nl - 1).astype(np.uint16)
+    key16 = band * np.uint16(nl) + cell
+    key = key16.astype(np.int64)
     pfs = np.array(sorted(set(c.pf[c.has_origin].tolist())))
     c.task_cls = np.searchsorted(pfs, c.pf)  # only read for tasks with an origin
-    a = np.clip(c.avail[g] / c.maxe[g], 0.0, 1.0)
-    base = c.base[g]
-    n_cls, n = len(pfs), len(g)
+    avail, maxe, base = (v if everyone else v[g] for v in (c.avail, c.maxe, c.base))
+    a = np.clip(avail / maxe, 0.0, 1.0)
+    n_cls = len(pfs)
     ulist = [base + (a * pf) * c.w[4] for pf in pfs.tolist()]
     umax = max(float(np.max(u)) for u in ulist)
     umin = min(float(np.min(u)) for u in ulist)
@@ -414,11 +401,31 @@ def _build_cells(c: _Context, g: np.ndarray) -> None:
     gidx, ukey, us = np.empty(n_cls * n, np.int64), np.empty(n_cls * n, np.int64), np.empty(n_cls * n)
     for i, u in enumerate(ulist):
         b = _ubin(umax - u, uscale)
-        order = np.argsort(b.astype(np.uint16), kind="stable")  # LSD radix: bin, then cell;
-        order = order[np.argsort(key16[order], kind="stable")]  # g ascending within ties
+        order = np.argsort(b, kind="stable")  # LSD radix: bin, then cell; g ascending within ties
+        order = order[np.argsort(key16[order], kind="stable")]
         sl = slice(i * n, (i + 1) * n)
-        gidx[sl], us[sl] = g[order], u[order]
-        ukey[sl] = (key[order] + i * n_cells) * (_UBINS + 1) + b[order]
+        gidx[sl], us[sl] = order if everyone else g[order], u[order]
+        ukey[sl] = ((key + i * n_cells) * (_UBINS + 1) + b)[order]
+        if i == 0:
+            by_key = order
+    # Geometry: centre = direction of the members' summed positions (any direction would do:
+    # rho is measured from it); the smallest cosine per cell on the members sorted by cell.
+    counts = np.bincount(key, minlength=n_cells)
+    start = np.concatenate(([0], np.cumsum(counts)))
+    sx = np.bincount(key, x, n_cells)
+    sy = np.bincount(key, y, n_cells)
+    sz = np.bincount(key, z, n_cells)
+    nrm = np.sqrt(sx * sx + sy * sy + sz * sz)
+    nrm = np.where(nrm > 0, nrm, 1.0)
+    cx, cy, cz = sx / nrm, sy / nrm, sz / nrm
+    cos = x * cx[key]
+    cos += y * cy[key]
+    cos += z * cz[key]
+    cos /= r
+    cos_min = np.ones(n_cells)  # farthest member from the centre: smallest cosine
+    nonempty = counts > 0
+    cos_min[nonempty] = np.minimum.reduceat(cos[by_key], start[:-1][nonempty])
+    rho = np.arccos(np.clip(cos_min, -1.0, 1.0))
     vstart = np.concatenate([start[:-1] + i * n for i in range(n_cls)] + [[n_cls * n]])
     cmax = np.full(n_cls * n_cells, -np.inf)
     nonempty = vstart[1:] > vstart[:-1]
@@ -432,11 +439,12 @@ def _build_cells(c: _Context, g: np.ndarray) -> None:
 
 
 def _ubin(x: np.ndarray, uscale: float) -> np.ndarray:
-    """U bins: floor(x * uscale) clipped to 0.._UBINS, with x = umax - U (or umax - tau).
+    """U bins (uint16): floor(x * uscale) capped at _UBINS, with x = umax - U >= 0 (the cast
+    truncates, which is floor for x >= 0).
 
     Rounding is monotone, so U >= tau gives umax - U <= umax - tau and bin(U) <= bin(tau):
     every member at or above a threshold sits at or before the threshold's bin."""
-    return np.clip(np.floor(x * uscale), 0.0, float(_UBINS)).astype(np.int64)
+    return np.minimum(x * uscale, float(_UBINS)).astype(np.uint16)
 
 
 def _ubin_upto(x: np.ndarray, uscale: float) -> np.ndarray:
@@ -510,9 +518,8 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     prun, ppos = _expand(t.start[pc], np.minimum(t.start[pc + 1] - t.start[pc], _PILOT_MEMBERS))
     pk, pg = task[pil][prun], t.gidx[ppos]
     sc, _ = _score_pairs(c, pg, pk, True)
-    pbest = np.full(len(best), -np.inf)
-    np.maximum.at(pbest, pk - lo, sc)
-    th = np.minimum(np.maximum(pbest - _THETA_MARGIN, _kth_best(pk - lo, sc, len(best), _PILOT_K)),
+    pbest, pkth = _kth_best(pk - lo, sc, len(best), _PILOT_K)
+    th = np.minimum(np.maximum(pbest - _THETA_MARGIN, pkth),
                     pbest - 4 * _BOUND_EPS)  # -inf where the pilot found nothing: all
     tau = th[rel] + pen - _BOUND_EPS
     target = cell * (_UBINS + 1) + _ubin_upto(t.umax - tau, t.uscale) + 1  # every U_pf >= tau
@@ -530,17 +537,22 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     parts.append((k[keep], g[keep], sc[keep], w4dc[keep]))
 
 
-def _kth_best(k: np.ndarray, sc: np.ndarray, n: int, kth: int) -> np.ndarray:
-    """(n,) the kth-best score of sc per group k (-inf where a group has fewer than kth)."""
-    out = np.full(n, -np.inf)
+def _kth_best(k: np.ndarray, sc: np.ndarray, n: int, kth: int):
+    """(best, kth best) score of sc per group k in 0..n-1, each (n,), -inf where a group
+    has no score or fewer than kth (sc without nan)."""
+    top, out = np.full(n, -np.inf), np.full(n, -np.inf)
     if len(k):
-        order = np.lexsort((-sc, k))
+        order = np.argsort(-sc)  # any order among equal scores: only the values are read
+        key = k[order]
+        order = order[np.argsort(key.astype(np.uint16) if n <= 1 << 16 else key, kind="stable")]
         k, sc = k[order], sc[order]
         count = np.bincount(k, minlength=n)
         rank = np.arange(len(k)) - (np.cumsum(count) - count)[k]
+        at = rank == 0
+        top[k[at]] = sc[at]
         at = rank == kth - 1
         out[k[at]] = sc[at]
-    return out
+    return top, out
 
 
 def _radix_order(keys: list) -> np.ndarray:

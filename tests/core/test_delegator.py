@@ -608,9 +608,19 @@ def test_kth_best():
 
     k = np.array([0, 1, 0, 0, 2, 1])
     sc = np.array([0.5, 0.1, 0.9, 0.7, -np.inf, 0.3])
-    np.testing.assert_array_equal(dmod._kth_best(k, sc, 4, 1), [0.9, 0.3, -np.inf, -np.inf])
-    np.testing.assert_array_equal(dmod._kth_best(k, sc, 4, 2), [0.7, 0.1, -np.inf, -np.inf])
-    np.testing.assert_array_equal(dmod._kth_best(k, sc, 4, 3), [0.5, -np.inf, -np.inf, -np.inf])
+    for kth, want in [(1, [0.9, 0.3, -np.inf, -np.inf]), (2, [0.7, 0.1, -np.inf, -np.inf]),
+                      (3, [0.5, -np.inf, -np.inf, -np.inf])]:
+        top, got = dmod._kth_best(k, sc, 4, kth)
+        np.testing.assert_array_equal(top, [0.9, 0.3, -np.inf, -np.inf])
+        np.testing.assert_array_equal(got, want)
+    rng = np.random.default_rng(5)  # against a plain per-group sort, ties included
+    k, sc = rng.integers(0, 50, 3000), rng.choice([0.1, 0.2, 0.3, -np.inf], 3000) + rng.choice([0, 1e-17], 3000)
+    for kth in (1, 4, 9):
+        top, got = dmod._kth_best(k, sc, 60, kth)
+        for j in range(60):
+            v = np.sort(sc[k == j])[::-1]
+            assert top[j] == (v[0] if len(v) else -np.inf)
+            assert got[j] == (v[kth - 1] if len(v) >= kth else -np.inf)
 
 
 @pytest.mark.parametrize("seed", range(4))
