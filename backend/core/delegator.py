@@ -48,9 +48,10 @@ How it is fast and still exact
    cap gets the bound cell max U_pf - w4 * (a lower bound of dcost from the angle between
    the origin and the cell's centre, less the cell's angular radius). A pilot scores the top
    _PILOT_MEMBERS members of the best-bounded cells; theta is the task's _PILOT_K-th best
-   pilot score, but no lower than pilot best - _THETA_MARGIN (and below the pilot best);
-   then every member whose own bin bound beats theta is scored, so everything unscored
-   scores <= theta. Any theta is exact; _PILOT_K only trades scored pairs (the engine's
+   pilot score (one deeper for every _PILOT_K_EVERY tasks since the prefix's state: later
+   tasks find more entries taken), but no lower than pilot best - _THETA_MARGIN (and below
+   the pilot best); then every member whose own bin bound beats theta is scored, so
+   everything unscored scores <= theta. Any theta is exact; _PILOT_K only trades scored pairs (the engine's
    scores sit close together: a fixed margin of 0.1 scored most of each visibility cap)
    against prefixes running out (a fresh prefix for _WINDOW tasks each time). Measured and
    not used: deepening theta after each run-out (same number of run-outs, more pairs).
@@ -107,7 +108,8 @@ _CELL_SATS = 24  # open satellites per cell of the cell grid (tasks with an orig
 _PILOT_DELTA = 0.03  # pilot: score the top members of cells whose bound is this near the best
 _PILOT_MEMBERS = 2  # ... this many top members of each such cell
 _THETA_MARGIN = 0.1  # then score every member whose bound beats (pilot best - this), or ...
-_PILOT_K = 4  # ... the task's _PILOT_K-th best pilot score if higher (adapts to the density)
+_PILOT_K = 4  # ... the task's _PILOT_K-th best pilot score if higher (adapts to the density),
+_PILOT_K_EVERY = 200  # ... plus one for every this many tasks since the prefix's state
 _UBINS = 65535  # U_pf bins of the cell order (16-bit radix keys)
 _BOUND_EPS = 1e-9  # added to a bound so float rounding can only make it safer
 
@@ -518,7 +520,8 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     prun, ppos = _expand(t.start[pc], np.minimum(t.start[pc + 1] - t.start[pc], _PILOT_MEMBERS))
     pk, pg = task[pil][prun], t.gidx[ppos]
     sc, _ = _score_pairs(c, pg, pk, True)
-    pbest, pkth = _kth_best(pk - lo, sc, len(best), _PILOT_K)
+    depth = _PILOT_K + np.arange(len(best)) // _PILOT_K_EVERY  # later tasks: more taken
+    pbest, pkth = _kth_best(pk - lo, sc, len(best), depth)
     th = np.minimum(np.maximum(pbest - _THETA_MARGIN, pkth),
                     pbest - 4 * _BOUND_EPS)  # -inf where the pilot found nothing: all
     tau = th[rel] + pen - _BOUND_EPS
@@ -537,9 +540,9 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     parts.append((k[keep], g[keep], sc[keep], w4dc[keep]))
 
 
-def _kth_best(k: np.ndarray, sc: np.ndarray, n: int, kth: int):
+def _kth_best(k: np.ndarray, sc: np.ndarray, n: int, kth):
     """(best, kth best) score of sc per group k in 0..n-1, each (n,), -inf where a group
-    has no score or fewer than kth (sc without nan)."""
+    has no score or fewer than kth (an int, or (n,) ints per group; sc without nan)."""
     top, out = np.full(n, -np.inf), np.full(n, -np.inf)
     if len(k):
         order = np.argsort(-sc)  # any order among equal scores: only the values are read
@@ -550,7 +553,7 @@ def _kth_best(k: np.ndarray, sc: np.ndarray, n: int, kth: int):
         rank = np.arange(len(k)) - (np.cumsum(count) - count)[k]
         at = rank == 0
         top[k[at]] = sc[at]
-        at = rank == kth - 1
+        at = rank == (np.asarray(kth)[k] if np.ndim(kth) else kth) - 1
         out[k[at]] = sc[at]
     return top, out
 

@@ -593,6 +593,7 @@ def test_pilot_depth_only_trades_work_for_fresh_prefixes(monkeypatch, pilot_k, m
 
     monkeypatch.setattr(dmod, "_PILOT_K", pilot_k)
     monkeypatch.setattr(dmod, "_PILOT_MEMBERS", members)
+    monkeypatch.setattr(dmod, "_PILOT_K_EVERY", 10**9 if pilot_k == 1 else 7)
     calls = []
     real = dmod._prefixes
     monkeypatch.setattr(dmod, "_prefixes", lambda c, lo, hi: calls.append(lo) or real(c, lo, hi))
@@ -617,10 +618,13 @@ def test_kth_best():
     k, sc = rng.integers(0, 50, 3000), rng.choice([0.1, 0.2, 0.3, -np.inf], 3000) + rng.choice([0, 1e-17], 3000)
     for kth in (1, 4, 9):
         top, got = dmod._kth_best(k, sc, 60, kth)
+        per = np.arange(60) % 7 + kth  # one depth per group
+        _, got_per = dmod._kth_best(k, sc, 60, per)
         for j in range(60):
             v = np.sort(sc[k == j])[::-1]
             assert top[j] == (v[0] if len(v) else -np.inf)
             assert got[j] == (v[kth - 1] if len(v) >= kth else -np.inf)
+            assert got_per[j] == (v[per[j] - 1] if len(v) >= per[j] else -np.inf)
 
 
 @pytest.mark.parametrize("seed", range(4))
