@@ -250,14 +250,21 @@ def _perp_towards(a_hat: np.ndarray, b: np.ndarray) -> np.ndarray:
     bad = n <= 1e-12 * np.maximum(_norm(b), 1.0)
     if bad.any():  # any axis not parallel to a_hat will do
         axis = np.where((np.abs(a_hat[bad, 0]) < 0.9)[:, None], [[1.0, 0.0, 0.0]], [[0.0, 1.0, 0.0]])
-        w[bad] = np.cross(a_hat[bad], axis)
+        w[bad] = _cross(a_hat[bad], axis)
         n[bad] = _norm(w[bad])
     return w / n[:, None]
 
 
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cross product of (N, 3) arrays (np.cross costs ~20 us of overhead a call)."""
+    a0, a1, a2 = a[:, 0], a[:, 1], a[:, 2]
+    b0, b1, b2 = b[:, 0], b[:, 1], b[:, 2]
+    return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=1)
+
+
 def _angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Angle between rows of a and b, rad (atan2 form: accurate near 0 and pi)."""
-    return np.arctan2(_norm(np.cross(a, b)), _dot(a, b))
+    return np.arctan2(_norm(_cross(a, b)), _dot(a, b))
 
 
 def _dip(r: np.ndarray) -> np.ndarray:
