@@ -22,7 +22,7 @@ fi
 
 if [ -f frontend/package.json ]; then
   if ! command -v npm >/dev/null 2>&1; then
-    echo "setup: npm not found; install Node.js 20+ to build the globe" >&2
+    echo "setup: npm not found; install Node.js 20.19+ to build the globe" >&2
     exit 1
   fi
   lock_stamp="frontend/node_modules/.installed-$(cat frontend/package.json frontend/package-lock.json | sha1sum | cut -c1-12)"
