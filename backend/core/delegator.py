@@ -298,6 +298,7 @@ def _index(c: _Context) -> None:
     live = np.flatnonzero(c.room)
     _caps(c, live)
     c.tiers = None
+    c.cell_pairs = None  # (lo, hi, task, virtual cell, pen) of `_cell_pairs`, per grid
     if len(live) and c.has_origin.any():
         _build_cells(c, live)
 
@@ -495,6 +496,29 @@ def _dcost_lb(t: _Cells, cos_psi: np.ndarray, rho: np.ndarray) -> np.ndarray:
     return np.sqrt(t.rad_lo * t.rad_lo + t.rr * sh * sh) * ((1.0 - 1e-9) / t.hor_max)
 
 
+def _cell_pairs(c: _Context, ks: np.ndarray):
+    """(task, virtual cell, w4 * dcost lower bound) of the cells meeting the caps of tasks ks
+    (ascending). They depend only on the grid and the tasks, so they are computed once for
+    the tasks with an origin in ks[0] .. ks[0] + _CHUNK - 1 and reused by later prefixes
+    (windows after a run-out) until the grid is rebuilt."""
+    cache = c.cell_pairs
+    if cache is None or ks[0] < cache[0] or ks[-1] >= cache[1]:
+        lo, hi = int(ks[0]), min(len(c.need), int(ks[0]) + max(_CHUNK, int(ks[-1]) + 1 - int(ks[0])))
+        t = c.cells
+        task, cell = _grid_cells(c, lo + np.flatnonzero(c.has_origin[lo:hi]))
+        cosp = c.ux[task] * t.cx[cell] + c.uy[task] * t.cy[cell] + c.uz[task] * t.cz[cell]
+        pen = c.w[3] * _dcost_lb(t, cosp, t.rho[cell])
+        cell = c.task_cls[task] * t.n_cells + cell  # virtual cell: the task's priority class
+        cache = c.cell_pairs = (lo, hi, task, cell, pen)
+    lo, hi, task, cell, pen = cache
+    if len(ks) == hi - lo:  # every task of the range (ks ascending, within it)
+        return task, cell, pen
+    want = np.zeros(hi - lo, dtype=bool)
+    want[ks - lo] = True
+    sel = want[task - lo]
+    return task[sel], cell[sel], pen[sel]
+
+
 def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> None:
     """Tasks with an origin: per (task, cell) bound = cell's max U_pf - w4 * dcost lower bound.
 
@@ -504,13 +528,9 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     most theta (plus _BOUND_EPS).
     """
     t = c.cells
-    w4 = c.w[3]
-    task, cell = _grid_cells(c, ks)
+    task, cell, pen = _cell_pairs(c, ks)
     if len(task) == 0:
         return
-    cosp = c.ux[task] * t.cx[cell] + c.uy[task] * t.cy[cell] + c.uz[task] * t.cz[cell]
-    pen = w4 * _dcost_lb(t, cosp, t.rho[cell])
-    cell = c.task_cls[task] * t.n_cells + cell  # virtual cell: the task's priority class
     b = t.cmax[cell] - pen
     rel = task - lo
     bmax = np.full(len(best), -np.inf)
@@ -778,8 +798,8 @@ class _Local:
         if v is None:
             c, st = self.c, self.c.sats
             v = self.sat[s] = [int(st.n_tasks[s]), float(st.committed_eu[s]), float(st.backlog_work[s]),
-                               float(c.avail[s]), float(c.bs[s]), float(c.base[s]), bool(c.room[s]),
-                               float(st.energy_eu[s]), float(c.cap[s]), float(c.marg[s]), float(c.maxe[s])]
+                               c.avail.item(s), c.bs.item(s), c.base.item(s), c.room.item(s),
+                               float(st.energy_eu[s]), c.cap.item(s), c.marg.item(s), c.maxe.item(s)]
         return v
 
     def score(self, k: int, s: int, w4dc: float) -> float:

@@ -642,3 +642,35 @@ def test_u_bins_keep_everything_above_a_threshold(seed):
     above = u[None, :] >= tau[:, None]
     assert (bu[None, :] <= bt[:, None])[above].all()
     assert bt[-3] == dmod._UBINS and (bt[tau > umax] == -1).all()
+
+
+@pytest.mark.parametrize("chunk", [1024, 40])
+def test_cell_pairs_are_reused_and_equal_fresh_ones(monkeypatch, chunk):
+    """The (task, cell, pen) pairs cached for a range of tasks, selected for a subset, are
+    the pairs computed for that subset alone; a subset outside the range recomputes."""
+    import backend.core.delegator as dmod
+
+    monkeypatch.setattr(dmod, "_CHUNK", chunk)
+    rng = np.random.default_rng(83)
+    tasks, sats = engine_like(rng, 3000, 200)
+    tasks.has_origin[5::7] = False
+    c = dmod._Context(tasks, sats, SimConfig())
+
+    def fresh(ks):
+        t = c.cells
+        task, cell = dmod._grid_cells(c, ks)
+        cosp = c.ux[task] * t.cx[cell] + c.uy[task] * t.cy[cell] + c.uz[task] * t.cz[cell]
+        pen = c.w[3] * dmod._dcost_lb(t, cosp, t.rho[cell])
+        return task, c.task_cls[task] * t.n_cells + cell, pen
+
+    def as_set(p):
+        return sorted(zip(p[0].tolist(), p[1].tolist(), p[2].tolist()))
+
+    with_origin = np.flatnonzero(tasks.has_origin)
+    for ks in (with_origin, with_origin[3:17], with_origin[(with_origin >= 60) & (with_origin < 130)],
+               with_origin[with_origin >= 150], with_origin[:1]):
+        assert as_set(dmod._cell_pairs(c, ks)) == as_set(fresh(ks))
+        lo, hi = c.cell_pairs[:2]
+        assert lo <= ks[0] and ks[-1] < hi
+    dmod._index(c)  # a rebuilt grid drops the cache
+    assert c.cell_pairs is None
