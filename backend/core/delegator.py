@@ -536,28 +536,32 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     bmax = np.full(len(best), -np.inf)
     np.maximum.at(bmax, rel, b)
     pil = b >= bmax[rel] - _PILOT_DELTA
-    pc = cell[pil]
-    prun, ppos = _expand(t.start[pc], np.minimum(t.start[pc + 1] - t.start[pc], _PILOT_MEMBERS))
-    pk, pg = task[pil][prun], t.gidx[ppos]
-    sc, _ = _score_pairs(c, pg, pk, True)
+    first = t.start[cell]
+    npil = np.where(pil, np.minimum(t.start[cell + 1] - first, _PILOT_MEMBERS), 0)
+    prun, ppos = _expand(first, npil)
+    pk, pg = task[prun], t.gidx[ppos]
+    psc, pw4dc = _score_pairs(c, pg, pk, True)
     depth = _PILOT_K + np.arange(len(best)) // _PILOT_K_EVERY  # later tasks: more taken
-    pbest, pkth = _kth_best(pk - lo, sc, len(best), depth)
+    pbest, pkth = _kth_best(pk - lo, psc, len(best), depth)
     th = np.minimum(np.maximum(pbest - _THETA_MARGIN, pkth),
                     pbest - 4 * _BOUND_EPS)  # -inf where the pilot found nothing: all
     tau = th[rel] + pen - _BOUND_EPS
     target = cell * (_UBINS + 1) + _ubin_upto(t.umax - tau, t.uscale) + 1  # every U_pf >= tau
-    first = t.start[cell]
     some = t.ukey[first] < target  # the cell's top member passes (searchsorted's test)
-    task, cell, target, first = task[some], cell[some], target[some], first[some]
+    task, cell, target, first, npil = task[some], cell[some], target[some], first[some], npil[some]
     end = np.searchsorted(t.ukey, target, side="left")
-    run, pos = _expand(first, np.minimum(end, t.start[cell + 1]) - first)
+    # The pilot's members of a pair are the first ones of its run: scored already, skipped.
+    run, pos = _expand(first + npil, np.minimum(end, t.start[cell + 1]) - first - npil)
     g, k = t.gidx[pos], task[run]
     sc, w4dc = _score_pairs(c, g, k, True)
     np.maximum.at(best, k - lo, sc)
+    np.maximum(best, pbest, out=best)  # the pilot's best: scored above, beats th so in the run
     bound = np.where(th > -np.inf, th + _BOUND_EPS, -np.inf)
     theta[ks - lo] = bound[ks - lo]
-    keep = sc > bound[k - lo]
-    parts.append((k[keep], g[keep], sc[keep], w4dc[keep]))
+    # Pilot pairs left out of the run score <= th (their bound is below tau): keep drops them.
+    for k, g, sc, w4dc in ((pk, pg, psc, pw4dc), (k, g, sc, w4dc)):
+        keep = sc > bound[k - lo]
+        parts.append((k[keep], g[keep], sc[keep], w4dc[keep]))
 
 
 def _kth_best(k: np.ndarray, sc: np.ndarray, n: int, kth):

@@ -674,3 +674,22 @@ def test_cell_pairs_are_reused_and_equal_fresh_ones(monkeypatch, chunk):
         assert lo <= ks[0] and ks[-1] < hi
     dmod._index(c)  # a rebuilt grid drops the cache
     assert c.cell_pairs is None
+
+
+@pytest.mark.parametrize("members", [1, 2, 30])
+def test_prefix_entries_are_unique_and_sorted(monkeypatch, members):
+    """The pilot's pairs are not scored again by the main pass: each prefix lists a satellite
+    once, in (score desc, index asc) order, with every entry above the task's bound."""
+    import backend.core.delegator as dmod
+
+    monkeypatch.setattr(dmod, "_PILOT_MEMBERS", members)
+    rng = np.random.default_rng(89 + members)
+    tasks, sats = engine_like(rng, 3000, 150)
+    c = dmod._Context(tasks, sats, SimConfig())
+    pre = dmod._prefixes(c, 0, 150)
+    for j in range(150):
+        sat, sc = pre.sat[pre.ptr[j]:pre.ptr[j + 1]], pre.score[pre.ptr[j]:pre.ptr[j + 1]]
+        assert len(set(sat)) == len(sat)
+        assert list(zip([-v for v in sc], sat)) == sorted(zip([-v for v in sc], sat))
+        assert all(v > pre.bound[j] for v in sc)
+    assert pre.ptr[-1] > 150
