@@ -673,7 +673,10 @@ def _dead(c: _Context, ks: np.ndarray) -> np.ndarray:
     if c.n_open == 0:
         return np.ones(len(ks), dtype=bool)
     o = c.room
-    avail, marg, bs, cap = c.avail[o], c.marg[o], c.bs[o], c.cap[o]
+    if c.n_open == len(o):  # every satellite open: no gathers
+        avail, marg, bs, cap = c.avail, c.marg, c.bs, c.cap
+    else:
+        avail, marg, bs, cap = c.avail[o], c.marg[o], c.bs[o], c.cap[o]
     h = float(np.max(avail - marg))
     ha = float(np.max(np.abs(avail)) + np.max(np.abs(marg)))
     b = float(np.max((c.maxb - bs) * cap))
@@ -778,30 +781,32 @@ class _Local:
         self.need, self.work, self.pf = c.need_l, c.work_l, c.pf_l
         self.sat: dict = {}  # s -> [n, committed, backlog, avail, bs, base, room, energy, cap, marg, maxe]
         self.dirty: set = set()
+        self.consts = (c.maxq, c.maxb, c.need_min, c.work_min) + c.w[:3]
 
     def assign(self, s: int, k: int) -> None:
         """Task k goes to satellite s."""
-        c = self.c
-        v = self._get(s)
+        v = self.sat.get(s)
+        if v is None:
+            v = self._get(s)
         self.dirty.add(s)
-        v[0] += 1
-        v[1] += self.need[k]
-        v[2] += self.work[k]
-        v[3] = avail = v[7] - v[1]
-        v[4] = bs = v[2] / v[8]
-        if v[6] and not (v[0] < c.maxq and avail - c.need_min >= v[9] and bs + c.work_min / v[8] <= c.maxb):
+        maxq, maxb, need_min, work_min, w1, w2, w3 = self.consts
+        v[0] = n = v[0] + 1
+        v[1] = com = v[1] + self.need[k]
+        v[2] = blog = v[2] + self.work[k]
+        v[3] = avail = v[7] - com
+        v[4] = bs = blog / v[8]
+        if v[6] and not (n < maxq and avail - need_min >= v[9] and bs + work_min / v[8] <= maxb):
             v[6] = False  # closed: ineligible for every task of the batch from now on
-            c.n_open -= 1
-            c.n_closed_since_tiers += 1
-        w1, w2, w3 = c.w[:3]
-        v[5] = (w1 * min(max(avail / v[10], 0.0), 1.0) + w2 * min(max(1.0 - bs / c.maxb, 0.0), 1.0)
-                + w3 * (1.0 - v[0] / c.maxq))
+            self.c.n_open -= 1
+            self.c.n_closed_since_tiers += 1
+        v[5] = (w1 * min(max(avail / v[10], 0.0), 1.0) + w2 * min(max(1.0 - bs / maxb, 0.0), 1.0)
+                + w3 * (1.0 - n / maxq))
 
     def _get(self, s: int) -> list:
         v = self.sat.get(s)
         if v is None:
             c, st = self.c, self.c.sats
-            v = self.sat[s] = [int(st.n_tasks[s]), float(st.committed_eu[s]), float(st.backlog_work[s]),
+            v = self.sat[s] = [st.n_tasks.item(s), st.committed_eu.item(s), st.backlog_work.item(s),
                                c.avail.item(s), c.bs.item(s), c.base.item(s), c.room.item(s),
                                float(st.energy_eu[s]), c.cap.item(s), c.marg.item(s), c.maxe.item(s)]
         return v

@@ -693,3 +693,30 @@ def test_prefix_entries_are_unique_and_sorted(monkeypatch, members):
         assert list(zip([-v for v in sc], sat)) == sorted(zip([-v for v in sc], sat))
         assert all(v > pre.bound[j] for v in sc)
     assert pre.ptr[-1] > 150
+
+
+def test_dead_filter_with_every_satellite_open_and_with_some_closed():
+    """`_dead` reads the arrays directly when every satellite is open, gathers otherwise:
+    a task is dead exactly when no open satellite has the energy or backlog room for it."""
+    import backend.core.delegator as dmod
+
+    rng = np.random.default_rng(97)
+    n = 50
+    sats = SatLoad(np.tile([EARTH_RADIUS_KM + 550.0, 0.0, 0.0], (n, 1)), rng.uniform(200, 1000, n),
+                   np.full(n, 1000.0), np.zeros(n), rng.uniform(0, 500, n), np.full(n, 10.0),
+                   np.zeros(n, np.int32), np.zeros(n, bool))
+    need = np.concatenate([rng.uniform(0, 1200, 40), [0.0]])
+    work = np.concatenate([rng.uniform(0, 3000, 40), [0.0]])
+    tasks = TaskBatch(np.zeros((41, 3)), np.zeros(41, bool), need, work, np.zeros(41, np.int8))
+    cfg = SimConfig()
+    for closed in ([], [int(np.argmax(sats.energy_eu)), int(np.argmin(sats.backlog_work))]):
+        c = dmod._Context(tasks, sats, cfg)
+        c.room[closed] = False
+        c.n_open = int(np.count_nonzero(c.room))
+        o = c.room
+        fits = ((c.avail[o][None, :] - need[:, None] >= c.marg[o][None, :])
+                & (c.bs[o][None, :] + work[:, None] / c.cap[o][None, :] <= c.maxb)).any(axis=1)
+        dead = dmod._dead(c, np.arange(41))
+        assert not dead[fits].any()  # exact: never drops a task some open satellite takes
+        assert dead[~fits & ((need > np.max(c.avail[o] - c.marg[o]) + 1e-6)
+                             | (work > np.max((c.maxb - c.bs[o]) * c.cap[o]) + 1e-6))].all()
