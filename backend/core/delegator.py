@@ -50,8 +50,8 @@ How it is fast and still exact
    _PILOT_MEMBERS members of the best-bounded cells; theta is the task's _PILOT_K-th best
    pilot score (one deeper for every _PILOT_K_EVERY tasks since the prefix's state: later
    tasks find more entries taken), but no lower than pilot best - _THETA_MARGIN (and below
-   the pilot best); then every member whose own bin bound beats theta is scored, so
-   everything unscored scores <= theta. Any theta is exact; _PILOT_K only trades scored pairs (the engine's
+   the pilot best); then every member whose own bin bound beats theta is scored (the
+   pilot's members are not scored twice), so everything unscored scores <= theta. Any theta is exact; _PILOT_K only trades scored pairs (the engine's
    scores sit close together: a fixed margin of 0.1 scored most of each visibility cap)
    against prefixes running out (a fresh prefix for _WINDOW tasks each time). Measured and
    not used: deepening theta after each run-out (same number of run-outs, more pairs).
@@ -75,6 +75,8 @@ How it is fast and still exact
    to the arrays before each new prefix and at the end.
 4. Per call: the cell grid is built with 16-bit radix passes (cell, then U_pf bin, per
    priority class); the tiers (tasks without an origin only) are built when first needed.
+   The (task, cell, dcost bound) pairs depend only on the grid and the tasks: computed for
+   a chunk's tasks once, and selected from for the windows after a run-out (`_cell_pairs`).
 
 Measured and not used: a vectorised acceptance pass (accept at once every task whose first
 entry no earlier task can take; exact, with each deferred task's possible choices taken as
