@@ -540,8 +540,8 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     pil = b >= bmax[rel] - _PILOT_DELTA
     first = t.start[cell]
     npil = np.where(pil, np.minimum(t.start[cell + 1] - first, _PILOT_MEMBERS), 0)
-    prun, ppos = _expand(first, npil)
-    pk, pg = task[prun], t.gidx[ppos]
+    pk, ppos = _expand(first, npil, task)
+    pg = t.gidx[ppos]
     psc, pw4dc = _score_pairs(c, pg, pk, True)
     depth = _PILOT_K + np.arange(len(best)) // _PILOT_K_EVERY  # later tasks: more taken
     pbest, pkth = _kth_best(pk - lo, psc, len(best), depth)
@@ -553,8 +553,8 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     task, cell, target, first, npil = task[some], cell[some], target[some], first[some], npil[some]
     end = np.searchsorted(t.ukey, target, side="left")
     # The pilot's members of a pair are the first ones of its run: scored already, skipped.
-    run, pos = _expand(first + npil, np.minimum(end, t.start[cell + 1]) - first - npil)
-    g, k = t.gidx[pos], task[run]
+    k, pos = _expand(first + npil, np.minimum(end, t.start[cell + 1]) - first - npil, task)
+    g = t.gidx[pos]
     sc, w4dc = _score_pairs(c, g, k, True)
     np.maximum.at(best, k - lo, sc)
     np.maximum(best, pbest, out=best)  # the pilot's best: scored above, beats th so in the run
@@ -609,10 +609,11 @@ def _band_of(z: np.ndarray, nb: int) -> np.ndarray:
     return np.clip(np.floor((z + 1.0) * (0.5 * nb)), 0, nb - 1).astype(np.int64)
 
 
-def _expand(first: np.ndarray, count: np.ndarray):
-    """Runs first[i] .. first[i]+count[i]-1, concatenated: (run index, value) per element."""
+def _expand(first: np.ndarray, count: np.ndarray, label: np.ndarray | None = None):
+    """Runs first[i] .. first[i]+count[i]-1, concatenated: (run index, value) per element;
+    label[run index] instead of the run index if `label` is given (a repeat, not a gather)."""
     count = np.maximum(count, 0)
-    run = np.repeat(np.arange(len(count)), count)
+    run = np.repeat(np.arange(len(count)) if label is None else label, count)
     offs = np.cumsum(count) - count
     return run, np.arange(len(run)) + np.repeat(first - offs, count)
 
