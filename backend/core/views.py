@@ -17,10 +17,6 @@ DRONE_FIELDS = ["lat", "lon", "alt_km", "status", "target", "battery_pct"]
 FLAG_SUNLIT, FLAG_BLACKOUT, FLAG_GIVING, FLAG_RECEIVING, FLAG_BLOCKED, FLAG_TOPUP = 1, 2, 4, 8, 16, 32
 
 
-def _ref(prefix: str, i) -> str | None:
-    return f"{prefix}-{int(i)}" if i >= 0 else None
-
-
 def sim_date(eng) -> str:
     unix = eng.sky.epoch_unix_s + eng.sim_time
     return datetime.fromtimestamp(unix, tz=timezone.utc).isoformat().replace("+00:00", "Z")

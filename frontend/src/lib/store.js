@@ -20,6 +20,14 @@ export const SERIES = [
 ];
 
 /** Read the first finite number found at any of the dotted `paths` in `obj`. */
+/** out[o..o+2] = p[k..k+2] + (q[k..k+2] - p[k..k+2]) * a; returns out. */
+function lerp3(p, q, k, a, out, o) {
+  out[o] = p[k] + (q[k] - p[k]) * a;
+  out[o + 1] = p[k + 1] + (q[k + 1] - p[k + 1]) * a;
+  out[o + 2] = p[k + 2] + (q[k + 2] - p[k + 2]) * a;
+  return out;
+}
+
 export function pickNumber(obj, ...paths) {
   for (const p of paths) {
     let v = obj;
@@ -105,9 +113,7 @@ export function createStore() {
   store.satPosition = (i, now, out, o = 0) => {
     const a = store.alpha(now);
     const p = store.prevPos, q = store.nextPos, k = i * 3;
-    out[o] = p[k] + (q[k] - p[k]) * a;
-    out[o + 1] = p[k + 1] + (q[k + 1] - p[k + 1]) * a;
-    out[o + 2] = p[k + 2] + (q[k + 2] - p[k + 2]) * a;
+    lerp3(p, q, k, a, out, o);
     // keep the radius of the end points so a chord does not dip toward the Earth
     const r0 = Math.hypot(p[k], p[k + 1], p[k + 2]);
     const r1 = Math.hypot(q[k], q[k + 1], q[k + 2]);
@@ -120,12 +126,7 @@ export function createStore() {
   };
 
   store.dronePosition = (j, now, out, o = 0) => {
-    const a = store.alpha(now);
-    const p = store.dPrev, q = store.dNext, k = j * 3;
-    out[o] = p[k] + (q[k] - p[k]) * a;
-    out[o + 1] = p[k + 1] + (q[k + 1] - p[k + 1]) * a;
-    out[o + 2] = p[k + 2] + (q[k + 2] - p[k + 2]) * a;
-    return out;
+    return lerp3(store.dPrev, store.dNext, j * 3, store.alpha(now), out, o);
   };
 
   store.applyFrame = (f, now) => applyFrame(store, f, now);
