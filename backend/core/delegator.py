@@ -103,6 +103,7 @@ _TIER_GROWTH = 4
 _PAD_RAD = 1e-7  # angular slack of the cap pruning (~0.6 m); the exact test decides
 _WINDOW = 64  # tasks re-prefixed together when one task's prefix runs out
 _CHUNK = 1024  # tasks prefixed together when the walk reaches tasks without prefixes
+_SINGLES = 8  # run-outs answered one task at a time (`_visible`) before a window re-prefix
 _KEEP_MARGIN = 0.1  # prefix entries kept: score > (task's best - this), and > the tier bound
 _SLACK = 1e-9  # relative slack of the exact "ineligible everywhere" task filter
 _MAX_PAIRS = 1 << 21  # pairs scored per vectorised chunk (memory bound)
@@ -111,8 +112,9 @@ _PILOT_DELTA = 0.03  # pilot: score the top members of cells whose bound is this
 _PILOT_MEMBERS = 2  # ... this many top members of each such cell
 _THETA_MARGIN = 0.1  # then score every member whose bound beats (pilot best - this), or ...
 _PILOT_K = 4  # ... the task's _PILOT_K-th best pilot score if higher (adapts to the density),
-_PILOT_K_EVERY = 200  # ... plus one for every this many tasks since the prefix's state
-_UBINS = 65535  # U_pf bins of the cell order (16-bit radix keys)
+_PILOT_K_EVERY = 1000  # ... plus one for every this many tasks since the prefix's state
+_UBINS = 65535  # U_pf bins of the cell order (16-bit radix keys) when cells are many
+_MIN_BINS = 63  # fewer bins than this with the cell in one 16-bit key: sort in two passes
 _BOUND_EPS = 1e-9  # added to a bound so float rounding can only make it safer
 
 
@@ -301,6 +303,7 @@ def _index(c: _Context) -> None:
     _caps(c, live)
     c.tiers = None
     c.cell_pairs = None  # (lo, hi, task, virtual cell, pen) of `_cell_pairs`, per grid
+    c.cells = None
     if len(live) and c.has_origin.any():
         _build_cells(c, live)
 
@@ -366,9 +369,10 @@ class _Cells:
     cz: np.ndarray
     rho: np.ndarray  # rad, padded
     cmax: np.ndarray  # per virtual cell: the members' max U_pf, -inf when empty
-    ukey: np.ndarray  # int64 virtual cell * (_UBINS + 1) + U_pf bin, non-decreasing along gidx
+    ukey: np.ndarray  # int64 virtual cell * (top + 1) + U_pf bin, non-decreasing along gidx
     umax: float
     uscale: float
+    top: int  # last U_pf bin
     rad_lo: float  # min satellite radius minus max origin radius (>= 0), km
     rr: float  # 4 * min satellite radius * min origin radius, km^2
     hor_max: float  # max horizon range of the open satellites, km
@@ -402,15 +406,22 @@ def _build_cells(c: _Context, g: np.ndarray) -> None:
     ulist = [base + (a * pf) * c.w[4] for pf in pfs.tolist()]
     umax = max(float(np.max(u)) for u in ulist)
     umin = min(float(np.min(u)) for u in ulist)
-    uscale = _UBINS / max(umax - umin, 1e-12)  # no overflow in (umax - tau) * uscale
+    # Bins: as many as fit with the cell in one 16-bit key (one radix pass), else 65,536.
+    top = (1 << 16) // n_cells - 1
+    one_pass = top >= _MIN_BINS
+    top = top if one_pass else _UBINS
+    uscale = top / max(umax - umin, 1e-12)  # no overflow in (umax - tau) * uscale
     gidx, ukey, us = np.empty(n_cls * n, np.int64), np.empty(n_cls * n, np.int64), np.empty(n_cls * n)
     for i, u in enumerate(ulist):
-        b = _ubin(umax - u, uscale)
-        order = np.argsort(b, kind="stable")  # LSD radix: bin, then cell; g ascending within ties
-        order = order[np.argsort(key16[order], kind="stable")]
+        b = _ubin(umax - u, uscale, top)
+        if one_pass:  # cell, then bin; g ascending within ties (stable)
+            order = np.argsort(key16 * np.uint16(top + 1) + b, kind="stable")
+        else:  # LSD radix: bin, then cell
+            order = np.argsort(b, kind="stable")
+            order = order[np.argsort(key16[order], kind="stable")]
         sl = slice(i * n, (i + 1) * n)
         gidx[sl], us[sl] = order if everyone else g[order], u[order]
-        ukey[sl] = ((key + i * n_cells) * (_UBINS + 1) + b)[order]
+        ukey[sl] = ((key + i * n_cells) * (top + 1) + b)[order]
         if i == 0:
             by_key = order
     # Geometry: centre = direction of the members' summed positions (any direction would do:
@@ -438,25 +449,25 @@ def _build_cells(c: _Context, g: np.ndarray) -> None:
     o_norm = c.o_norm[c.has_origin]
     r_min, r_max = float(np.min(r)), float(np.max(r))
     c.cells = _Cells(gidx, vstart, start, n_cells, nb, nl, cx, cy, cz, rho + 1e-6, cmax,
-                     ukey, umax, uscale, max(r_min - float(np.max(o_norm)), 0.0),
+                     ukey, umax, uscale, top, max(r_min - float(np.max(o_norm)), 0.0),
                      4.0 * r_min * float(np.min(o_norm)),
                      math.sqrt(max(r_max * r_max - EARTH_RADIUS_KM * EARTH_RADIUS_KM, 1e-300)))
 
 
-def _ubin(x: np.ndarray, uscale: float) -> np.ndarray:
-    """U bins (uint16): floor(x * uscale) capped at _UBINS, with x = umax - U >= 0 (the cast
+def _ubin(x: np.ndarray, uscale: float, top: int) -> np.ndarray:
+    """U bins (uint16): floor(x * uscale) capped at top, with x = umax - U >= 0 (the cast
     truncates, which is floor for x >= 0).
 
     Rounding is monotone, so U >= tau gives umax - U <= umax - tau and bin(U) <= bin(tau):
     every member at or above a threshold sits at or before the threshold's bin."""
-    return np.minimum(x * uscale, float(_UBINS)).astype(np.uint16)
+    return np.minimum(x * uscale, float(top)).astype(np.uint16)
 
 
-def _ubin_upto(x: np.ndarray, uscale: float) -> np.ndarray:
-    """Last bin that can hold a U >= tau, x = umax - tau: -1 (none) if tau > umax, _UBINS
+def _ubin_upto(x: np.ndarray, uscale: float, top: int) -> np.ndarray:
+    """Last bin that can hold a U >= tau, x = umax - tau: -1 (none) if tau > umax, top
     (all) for tau = -inf. Without the lower clip it is `_ubin`, so U >= tau gives
     _ubin(umax - U) <= _ubin_upto(umax - tau)."""
-    return np.clip(np.floor(x * uscale), -1.0, float(_UBINS)).astype(np.int64)
+    return np.clip(np.floor(x * uscale), -1.0, float(top)).astype(np.int64)
 
 
 def _grid_cells(c: _Context, ks: np.ndarray):
@@ -548,7 +559,7 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     th = np.minimum(np.maximum(pbest - _THETA_MARGIN, pkth),
                     pbest - 4 * _BOUND_EPS)  # -inf where the pilot found nothing: all
     tau = th[rel] + pen - _BOUND_EPS
-    target = cell * (_UBINS + 1) + _ubin_upto(t.umax - tau, t.uscale) + 1  # every U_pf >= tau
+    target = cell * (t.top + 1) + _ubin_upto(t.umax - tau, t.uscale, t.top) + 1  # every U_pf >= tau
     some = t.ukey[first] < target  # the cell's top member passes (searchsorted's test)
     task, cell, target, first, npil = task[some], cell[some], target[some], first[some], npil[some]
     end = np.searchsorted(t.ukey, target, side="left")
@@ -752,20 +763,27 @@ def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
     last: dict = {}  # satellite -> walk step of its latest assignment
     loc = _Local(c)
     chunk = win = _Prefix(0, 0, [], [], [], [0], [])
+    singles = 0  # run-outs answered by `_visible` since the last prefix
     for k in range(n_t):
         if c.n_open == 0:
             break
         if k >= chunk.hi:
             loc.write_back()
             chunk = win = _prefixes(c, k, min(n_t, k + _CHUNK))
+            singles = 0
         pre = win if k < win.hi else chunk  # a window's state is newer; both are valid
         s, v = _decide(loc, pre, k, last)
         if s == -2:
             loc.write_back()
-            pre = win = _prefixes(c, k, min(n_t, k + _WINDOW))
-            s, v = _decide(loc, pre, k, last)
-            if s == -2:  # cannot happen with the margins above; exact fallback all the same
-                s, v = _brute(c, k)
+            if c.has_origin[k] and c.cells is not None and singles < _SINGLES:
+                s, v = _visible(c, k)
+                singles += 1
+            else:
+                pre = win = _prefixes(c, k, min(n_t, k + _WINDOW))
+                singles = 0
+                s, v = _decide(loc, pre, k, last)
+                if s == -2:  # cannot happen with the margins above; exact fallback all the same
+                    s, v = _brute(c, k)
         if s >= 0:
             out_i[k], out_s[k] = s, v
             loc.assign(s, k)
@@ -843,6 +861,23 @@ def _brute(c: _Context, k: int) -> tuple[int, float]:
         return -1, math.nan
     j = int(np.argmax(sc))  # first maximum: lowest index
     return int(g[j]), float(sc[j])
+
+
+def _visible(c: _Context, k: int) -> tuple[int, float]:
+    """Task k (with an origin) scored against every member of the cells meeting its cap,
+    on the current state (written back): the exact choice, as `_brute` but over the cap."""
+    t = c.cells
+    task, vcell, _ = _cell_pairs(c, np.array([k]))
+    cell = vcell - c.task_cls[k] * t.n_cells  # geometric cell: class 0's virtual cell
+    _, pos = _expand(t.gstart[cell], t.gstart[cell + 1] - t.gstart[cell])
+    g = t.gidx[pos]  # class 0's order holds the same members as the geometric cell
+    if len(g) == 0:
+        return -1, math.nan
+    sc, _ = _score_pairs(c, g, np.full(len(g), k), True)
+    m = sc.max()
+    if not m > -np.inf:
+        return -1, math.nan
+    return int(g[sc == m].min()), float(m)
 
 
 def _better(v: float, s: int, bv: float, bs: int) -> bool:

@@ -627,21 +627,36 @@ def test_kth_best():
             assert got_per[j] == (v[per[j] - 1] if len(v) >= per[j] else -np.inf)
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_u_bins_keep_everything_above_a_threshold(seed):
-    """U >= tau puts U's bin at or before tau's last bin, rounding included (and ties)."""
+@pytest.mark.parametrize("seed, top", [(0, 65535), (1, 65535), (2, 63), (3, 166)])
+def test_u_bins_keep_everything_above_a_threshold(seed, top):
+    """U >= tau puts U's bin at or before tau's last bin, rounding included (and ties), with
+    the full 16-bit bins and with the few bins that share a key with the cell."""
     import backend.core.delegator as dmod
 
     rng = np.random.default_rng(seed)
     u = rng.choice(rng.uniform(0.3, 1.0, 50), 5000) + rng.choice([0.0, 1e-16, 5e-17], 5000)
     umax, umin = float(u.max()), float(u.min())
-    uscale = dmod._UBINS / max(umax - umin, 1e-12)
+    uscale = top / max(umax - umin, 1e-12)
     tau = np.concatenate([rng.choice(u, 200), rng.uniform(0.2, 1.1, 200), [-np.inf, umax, umin]])
-    bu = dmod._ubin(umax - u, uscale)
-    bt = dmod._ubin_upto(umax - tau, uscale)
+    bu = dmod._ubin(umax - u, uscale, top)
+    bt = dmod._ubin_upto(umax - tau, uscale, top)
     above = u[None, :] >= tau[:, None]
     assert (bu[None, :] <= bt[:, None])[above].all()
-    assert bt[-3] == dmod._UBINS and (bt[tau > umax] == -1).all()
+    assert bt[-3] == top and (bt[tau > umax] == -1).all() and bu.max() == top
+
+
+@pytest.mark.parametrize("min_bins", [1, 1 << 20])
+def test_cell_order_in_one_or_two_sort_passes(monkeypatch, min_bins):
+    """The cell order with the bin in the cell's 16-bit key (one pass) and with 65,536 bins
+    (two passes, what large constellations use) give the brute-force choices."""
+    import backend.core.delegator as dmod
+
+    monkeypatch.setattr(dmod, "_MIN_BINS", min_bins)
+    rng = np.random.default_rng(89)
+    tasks, sats = engine_like(rng, 4000, 400)
+    c = dmod._Context(tasks, copy_sats(sats), SimConfig())
+    assert (c.cells.top == dmod._UBINS) == (min_bins > 1)
+    assert_same(tasks, sats, SimConfig())
 
 
 @pytest.mark.parametrize("chunk", [1024, 40])
