@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 
+from backend.allocator import keep_heap
 from backend.core.engine import Engine
 from backend.core.params import SimConfig
 from backend.core.scenario import Scenario
@@ -77,6 +78,7 @@ def summary(eng: Engine) -> dict:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    keep_heap()
     if args.ticks < 0:
         _parser().error(f"--ticks(={args.ticks}) must be >= 0")
     try:

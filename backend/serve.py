@@ -58,7 +58,10 @@ def main() -> None:
 
     mode = async_mode_from_env()
     _patch(mode)
+    from backend.allocator import keep_heap
     from backend.app import create_app
+
+    keep_heap()
     from backend.config import load
 
     settings = load()

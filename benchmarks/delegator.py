@@ -27,6 +27,7 @@ import time
 
 import numpy as np
 
+from backend.allocator import keep_heap
 from backend.core.constants import EARTH_RADIUS_KM
 from backend.core.delegator import PRIORITY_FACTOR, SatLoad, TaskBatch, delegate
 from backend.core.params import SimConfig
@@ -188,6 +189,7 @@ def main(argv=None) -> None:
     ap.add_argument("--clustered", action="store_true", help="synthetic: also origins around one city")
     ap.add_argument("--synthetic", action="store_true", help="also the synthetic states")
     args = ap.parse_args(argv)
+    keep_heap()  # as the app runs (backend/allocator.py)
     if args.repeats < 5:
         ap.error("--repeats must be >= 5 (medians)")
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cpus; medians of {args.repeats}")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from backend.allocator import keep_heap
 from backend.core.engine import Engine
 from backend.core.scenario import Scenario
 
@@ -70,6 +71,11 @@ def bare_tick_ms(n_sats: int, ticks: int) -> list[float]:
     return times
 
 
+def allocator_note(tuned: bool) -> str:
+    return ("glibc malloc tuned as the server and headless runs tune it (backend/allocator.py)" if tuned
+            else "glibc malloc defaults")
+
+
 def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
 
@@ -110,10 +116,11 @@ def delegation_rows() -> tuple[list[str], float]:
             f"| {m['tasks_per_s']:,.0f} | {m['baseline_tasks_per_s']:,.0f} | {m['speedup']:.1f}x |"], m["tasks_per_s"]
 
 
-def write(rows: list[str], argv: list[str]) -> None:
+def write(rows: list[str], argv: list[str], tuned: bool) -> None:
     block = "\n".join([START, "## Engine", "",
                        "Command: `" + " ".join(["python -m benchmarks.engine", *argv]) + "`",
-                       f"Machine: {machine()}; measured {time.strftime('%Y-%m-%d')}.", "",
+                       f"Machine: {machine()}; measured {time.strftime('%Y-%m-%d')}.",
+                       f"Allocator: {allocator_note(tuned)}.", "",
                        "All five loops, 100 drones, smoke at the given qps. At 1,000 satellites 5,000 tasks/s is",
                        "more than the constellation can run (8 task slots a satellite), so the pending queue",
                        "grows and candidate lists run out more often: that row measures a saturated system.", "",
@@ -135,15 +142,18 @@ def main(argv=None) -> int:
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--qps", type=float, default=5000.0)
     p.add_argument("--no-write", action="store_true")
+    p.add_argument("--default-malloc", action="store_true",
+                   help="leave glibc malloc at its defaults (the app tunes it: backend/allocator.py)")
     args = p.parse_args(argv)
-    print(f"machine: {machine()}")
+    tuned = not args.default_malloc and keep_heap()
+    print(f"machine: {machine()}; allocator: {allocator_note(tuned)}")
     tick_rows, medians = run(args.sizes, args.ticks, args.qps, args.warmup)
     deleg_rows, tasks_s = delegation_rows()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     rows = tick_rows + deleg_rows + ["", f"Load average after the run: {load}.", "", *verdicts(medians, tasks_s)]
     print("\n".join(rows[len(tick_rows):]))
     if not args.no_write:
-        write(rows, argv)
+        write(rows, argv, tuned)
     return 0
 
 
