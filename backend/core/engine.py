@@ -158,7 +158,7 @@ class Engine:
 
     def _delegate(self, now: float, ev: TickEvents) -> None:
         t = self.book.tasks
-        pending = np.flatnonzero(t.status == QUEUED)
+        pending = t.with_status(QUEUED)
         s = self.sats
         if len(pending) == 0 or not np.any((s.n_tasks < self.config.max_queue) & ~s.blackout):
             return  # nothing to do, or no satellite could take anything (exact skip)
@@ -173,13 +173,14 @@ class Engine:
 
     def _expire(self, now: float, ev: TickEvents) -> None:
         t = self.book.tasks
-        old = np.flatnonzero((t.status == QUEUED) & (now - t.created_at > self.config.max_wait_s))
+        queued = t.with_status(QUEUED)
+        old = queued[now - t.created_at[queued] > self.config.max_wait_s]
         self.book.finish(old, DROPPED, NO_ELIGIBLE, now, ev)
 
     def _drone_need(self) -> np.ndarray:
         """Routing weight per satellite: 1 + priorities on board where predicted below route_pct."""
         t = self.book.tasks
-        run = np.flatnonzero(t.status == RUNNING)
+        run = t.with_status(RUNNING)
         prio = np.bincount(t.sat[run], weights=t.priority[run].astype(np.float64), minlength=self.sats.n)
         low = self.predicted_eu < self.config.route_pct / 100.0 * self.sats.max_energy_eu
         return np.where(low, 1.0 + prio, 0.0)

@@ -19,7 +19,7 @@ from .ticklog import TickEvents
 def progress_tasks(sats: Satellites, book: TaskBook):
     """Running slots (R,), their satellite index (R,), tasks on board per satellite (N,)."""
     t = book.tasks
-    run = np.flatnonzero(t.status == RUNNING)
+    run = t.with_status(RUNNING)
     sat = t.sat[run]
     n_on = np.bincount(sat, minlength=sats.n)
     return run, sat, n_on
@@ -72,7 +72,7 @@ def _finish(book, run, ok, now, ev) -> None:
 def refresh_load(sats: Satellites, book: TaskBook) -> None:
     """Recompute tasks on board, committed energy and backlog from the live table (no drift)."""
     t = book.tasks
-    run = np.flatnonzero(t.status == RUNNING)
+    run = t.with_status(RUNNING)
     sat = t.sat[run]
     frac_left = 1.0 - t.work_done[run] / t.work[run]
     sats.n_tasks[:] = np.bincount(sat, minlength=sats.n)

@@ -2,7 +2,9 @@
 
 Entity axis first; positions are (N, 3) km. Satellites are a fixed set (index = id number);
 drones are a fixed set; tasks live in a fixed-capacity table with an `active` mask and a free
-list, so removal is O(1) and nothing is reindexed.
+list, so removal is O(1) and nothing is reindexed. The free list hands out low slots first and
+reuses freed ones, so live rows sit below a high-water mark (`used`) and per-tick scans of the
+table stop there instead of reading every row of its capacity.
 """
 
 from __future__ import annotations
@@ -110,16 +112,23 @@ class Tasks:
         self.sat = np.full(capacity, -1, dtype=np.int64)
         self._free = np.arange(capacity - 1, -1, -1, dtype=np.int64)
         self._n_free = capacity
+        self.used = 0  # high-water mark: slots >= used were never allocated (inactive)
 
     @property
     def n_free(self) -> int:
         return self._n_free
+
+    def with_status(self, status: int) -> np.ndarray:
+        """Slots with this status, ascending (scans only the rows below the high-water mark)."""
+        return np.flatnonzero(self.status[: self.used] == status)
 
     def allocate(self, k: int) -> np.ndarray:
         """Take k free slots (k <= n_free); they become active."""
         slots = self._free[self._n_free - k : self._n_free][::-1].copy()
         self._n_free -= k
         self.active[slots] = True
+        if k:
+            self.used = max(self.used, int(slots.max()) + 1)
         return slots
 
     def release(self, slots: np.ndarray) -> None:

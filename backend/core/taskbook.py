@@ -113,6 +113,7 @@ class TaskBook:
         new._free[: len(free_new)] = free_new
         new._free[len(free_new): len(free_new) + old.n_free] = old._free[: old.n_free]
         new._n_free = len(free_new) + old.n_free
+        new.used = old.used
         self.tasks = new
 
     def reserve_ids(self, n: int) -> np.ndarray:
@@ -130,7 +131,7 @@ class TaskBook:
         cols = {"id": ids, "priority": new.priority, "energy": new.energy_need, "work": new.work,
                 "has": has_origin, "lat": new.origin_lat, "lon": new.origin_lon, "t": created_at}
         ev.emit_columns("task.created", n, _created_payload, cols)
-        pending = int(np.count_nonzero(t.status[t.active] == QUEUED)) if n else 0
+        pending = int(np.count_nonzero(t.status[: t.used] == QUEUED)) if n else 0
         room = max(0, min(queue_capacity - pending, t.n_free))
         keep = min(n, room)
         if keep < n:
@@ -214,8 +215,7 @@ class TaskBook:
     def live_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """(queued per priority, running per priority)."""
         t = self.tasks
-        act = t.active
-        st, pr = t.status[act], t.priority[act]
+        st, pr = t.status[: t.used], t.priority[: t.used]
         queued = np.bincount(pr[st == QUEUED], minlength=3)
         running = np.bincount(pr[st == RUNNING], minlength=3)
         return queued, running

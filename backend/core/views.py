@@ -30,7 +30,8 @@ def sun(eng) -> dict:
 def _queues_by_sat(eng, lo: int, hi: int) -> dict[int, list[str]]:
     """Task ids on board for satellites in [lo, hi), in task-id order."""
     t = eng.book.tasks
-    run = np.flatnonzero((t.status == RUNNING) & (t.sat >= lo) & (t.sat < hi))
+    run = t.with_status(RUNNING)
+    run = run[(t.sat[run] >= lo) & (t.sat[run] < hi)]
     run = run[np.lexsort((t.task_id[run], t.sat[run]))]
     out: dict[int, list[str]] = {}
     for sat, tid in zip(t.sat[run].tolist(), t.task_id[run].tolist()):
