@@ -772,7 +772,11 @@ def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
             chunk = win = _prefixes(c, k, min(n_t, k + _CHUNK))
             singles = 0
         pre = win if k < win.hi else chunk  # a window's state is newer; both are valid
-        s, v = _decide(loc, pre, k, last)
+        j = pre.ptr[k - pre.lo]
+        if j < pre.ptr[k - pre.lo + 1] and last.get(pre.sat[j], -1) < pre.lo:
+            s, v = pre.sat[j], pre.score[j]  # first entry untaken: `_decide`'s first answer
+        else:
+            s, v = _decide(loc, pre, k, last)
         if s == -2:
             loc.write_back()
             if c.has_origin[k] and c.cells is not None and singles < _SINGLES:
