@@ -96,7 +96,7 @@ import numpy as np
 from .constants import EARTH_RADIUS_KM
 
 PRIORITY_FACTOR = (0.0, 0.5, 1.0)  # pf[priority], low / medium / high
-_PREFIX_MAX = 64  # candidates kept per task for conflict resolution
+_PREFIX_MAX = 8  # candidates kept per task for conflict resolution
 _STOP_MARGIN = 0.05  # search on until the best beats the unscored U by this much
 _TIER0_PER_CAP = 200  # satellites the first tier puts in a typical visibility cap
 _TIER_GROWTH = 4
