@@ -471,7 +471,8 @@ def _ubin_upto(x: np.ndarray, uscale: float, top: int) -> np.ndarray:
 
 
 def _grid_cells(c: _Context, ks: np.ndarray):
-    """(task, cell) pairs of the non-empty cells that meet the caps of tasks ks."""
+    """(task, cell) pairs of the non-empty cells that meet the caps of tasks ks, grouped by
+    task in the order of ks."""
     t = c.cells
     lat, lam = c.cap_lat[ks], c.cap_lam[ks]
     blo = _band_of(np.sin(np.maximum(lat - lam, -math.pi / 2)), t.nb)
@@ -491,10 +492,10 @@ def _grid_cells(c: _Context, ks: np.ndarray):
     b2 = np.where(lo < 0, hi, np.where(hi >= t.nl, hi - t.nl, 0))
     row = band * t.nl
     miss = hw < 0
-    first = np.concatenate((row + a1, row + a2))
-    count = np.concatenate((np.where(miss, 0, b1 - a1 + 1), np.where(miss, 0, b2 - a2 + 1)))
-    run, cell = _expand(first, count)
-    task = ks[np.concatenate((rep, rep))[run]]
+    # Each (task, band) row's two longitude runs side by side: the pairs come grouped by task.
+    first = np.stack((row + a1, row + a2), axis=1).ravel()
+    count = np.stack((np.where(miss, 0, b1 - a1 + 1), np.where(miss, 0, b2 - a2 + 1)), axis=1).ravel()
+    task, cell = _expand(first, count, np.repeat(ks[rep], 2))
     keep = t.gstart[cell + 1] > t.gstart[cell]
     return task[keep], cell[keep]
 
@@ -546,8 +547,7 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
         return
     b = t.cmax[cell] - pen
     rel = task - lo
-    bmax = np.full(len(best), -np.inf)
-    np.maximum.at(bmax, rel, b)
+    bmax = _group_max(rel, b, len(best))  # pairs come grouped by task (`_grid_cells`)
     pil = b >= bmax[rel] - _PILOT_DELTA
     first = t.start[cell]
     npil = np.where(pil, np.minimum(t.start[cell + 1] - first, _PILOT_MEMBERS), 0)
@@ -567,7 +567,7 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     k, pos = _expand(first + npil, np.minimum(end, t.start[cell + 1]) - first - npil, task)
     g = t.gidx[pos]
     sc, w4dc = _score_pairs(c, g, k, True)
-    np.maximum.at(best, k - lo, sc)
+    np.maximum(best, _group_max(k - lo, sc, len(best)), out=best)
     np.maximum(best, pbest, out=best)  # the pilot's best: scored above, beats th so in the run
     bound = np.where(th > -np.inf, th + _BOUND_EPS, -np.inf)
     theta[ks - lo] = bound[ks - lo]
@@ -579,20 +579,35 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
 
 def _kth_best(k: np.ndarray, sc: np.ndarray, n: int, kth):
     """(best, kth best) score of sc per group k in 0..n-1, each (n,), -inf where a group
-    has no score or fewer than kth (an int, or (n,) ints per group; sc without nan)."""
+    has no score or fewer than kth (an int, or (n,) ints per group; sc without nan).
+
+    Groups are laid out as rows of an (n, widest group) matrix sorted along its rows (far
+    cheaper than a float argsort of all scores); k grouped (non-decreasing) skips a sort."""
     top, out = np.full(n, -np.inf), np.full(n, -np.inf)
-    if len(k):
-        order = np.argsort(-sc)  # any order among equal scores: only the values are read
-        key = k[order]
-        order = order[np.argsort(key.astype(np.uint16) if n <= 1 << 16 else key, kind="stable")]
+    if len(k) == 0:
+        return top, out
+    if not (k[1:] >= k[:-1]).all():
+        order = np.argsort(k.astype(np.uint16) if n <= 1 << 16 else k, kind="stable")
         k, sc = k[order], sc[order]
-        count = np.bincount(k, minlength=n)
-        rank = np.arange(len(k)) - (np.cumsum(count) - count)[k]
-        at = rank == 0
-        top[k[at]] = sc[at]
-        at = rank == (np.asarray(kth)[k] if np.ndim(kth) else kth) - 1
-        out[k[at]] = sc[at]
+    count = np.bincount(k, minlength=n)
+    width = int(count.max())
+    rows = np.full((n, width), -np.inf)
+    rows[k, np.arange(len(k)) - (np.cumsum(count) - count)[k]] = sc
+    rows.sort(axis=1)  # ascending: the best in the last column
+    top[:] = rows[:, -1]
+    col = width - (np.asarray(kth) if np.ndim(kth) else np.full(n, kth))
+    has = col >= 0
+    out[has] = rows[np.flatnonzero(has), col[has]]
     return top, out
+
+
+def _group_max(k: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
+    """Max of v per group k in 0..n-1 (-inf for an empty group); each group contiguous in k."""
+    out = np.full(n, -np.inf)
+    if len(k):
+        starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+        out[k[starts]] = np.maximum.reduceat(v, starts)
+    return out
 
 
 def _radix_order(keys: list) -> np.ndarray:

@@ -627,6 +627,16 @@ def test_kth_best():
             assert got_per[j] == (v[per[j] - 1] if len(v) >= per[j] else -np.inf)
 
 
+def test_group_max_of_contiguous_groups():
+    """Groups in any order, each contiguous; empty groups get -inf; -inf values count."""
+    import backend.core.delegator as dmod
+
+    k = np.array([3, 3, 0, 2, 2, 2])
+    v = np.array([0.5, 0.7, -np.inf, 0.1, 0.3, 0.2])
+    np.testing.assert_array_equal(dmod._group_max(k, v, 5), [-np.inf, -np.inf, 0.3, 0.7, -np.inf])
+    assert (dmod._group_max(k[:0], v[:0], 2) == -np.inf).all()
+
+
 @pytest.mark.parametrize("seed, top", [(0, 65535), (1, 65535), (2, 63), (3, 166)])
 def test_u_bins_keep_everything_above_a_threshold(seed, top):
     """U >= tau puts U's bin at or before tau's last bin, rounding included (and ties), with
