@@ -486,16 +486,11 @@ def _grid_cells(c: _Context, ks: np.ndarray):
     hi = np.floor((lon_c + hw + math.pi) * f).astype(np.int64)
     full = hi - lo + 1 >= t.nl
     lo, hi = np.where(full, 0, lo), np.where(full, t.nl - 1, hi)
-    a1 = np.where(lo < 0, lo + t.nl, lo)
-    b1 = np.where(lo < 0, t.nl - 1, np.minimum(hi, t.nl - 1))
-    a2 = np.where(lo < 0, 0, np.where(hi >= t.nl, 0, 1))
-    b2 = np.where(lo < 0, hi, np.where(hi >= t.nl, hi - t.nl, 0))
-    row = band * t.nl
-    miss = hw < 0
-    # Each (task, band) row's two longitude runs side by side: the pairs come grouped by task.
-    first = np.stack((row + a1, row + a2), axis=1).ravel()
-    count = np.stack((np.where(miss, 0, b1 - a1 + 1), np.where(miss, 0, b2 - a2 + 1)), axis=1).ravel()
-    task, cell = _expand(first, count, np.repeat(ks[rep], 2))
+    count = np.where(hw < 0, 0, hi - lo + 1)  # hw < 0: the band misses the cap
+    task, lon = _expand(lo, count, ks[rep])  # one run of longitudes per (task, band) row,
+    lon %= t.nl  # wrapped past +-180 deg; the pairs come grouped by task
+    cell = np.repeat(band * t.nl, count)
+    cell += lon
     keep = t.gstart[cell + 1] > t.gstart[cell]
     return task[keep], cell[keep]
 
