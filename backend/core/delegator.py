@@ -788,11 +788,11 @@ def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
         else:
             s, v = _decide(loc, pre, k, last)
         if s == -2:
-            loc.write_back()
             if c.has_origin[k] and c.cells is not None and singles < _SINGLES:
-                s, v = _visible(c, k)
+                s, v = _visible(c, loc, k)
                 singles += 1
             else:
+                loc.write_back()
                 pre = win = _prefixes(c, k, min(n_t, k + _WINDOW))
                 singles = 0
                 s, v = _decide(loc, pre, k, last)
@@ -802,7 +802,7 @@ def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
             out_i[k], out_s[k] = s, v
             loc.assign(s, k)
             last[s] = k
-    loc.write_back()
+    loc.write_back(final=True)
     return np.array(out_i, dtype=np.int64), np.array(out_s, dtype=np.float64)
 
 
@@ -855,15 +855,17 @@ class _Local:
             return -math.inf
         return base - w4dc + self.c.w[4] * (self.pf[k] * min(max(head / maxe, 0.0), 1.0))
 
-    def write_back(self) -> None:
-        """Store the satellites changed since the last write-back in the arrays."""
+    def write_back(self, final: bool = False) -> None:
+        """Store the satellites changed since the last write-back in the arrays (`final`:
+        only the satellite load the caller reads; the walk's own terms are done with)."""
         if not self.dirty:
             return
         c, st = self.c, self.c.sats
         idx = np.fromiter(self.dirty, dtype=np.int64, count=len(self.dirty))
-        cols = list(zip(*(self.sat[s][:7] for s in self.dirty)))
+        cols = list(zip(*(self.sat[s][: 3 if final else 7] for s in self.dirty)))
         st.n_tasks[idx], st.committed_eu[idx], st.backlog_work[idx] = cols[0], cols[1], cols[2]
-        c.avail[idx], c.bs[idx], c.base[idx], c.room[idx] = cols[3], cols[4], cols[5], cols[6]
+        if not final:
+            c.avail[idx], c.bs[idx], c.base[idx], c.room[idx] = cols[3], cols[4], cols[5], cols[6]
         self.dirty = set()
 
 
@@ -877,9 +879,10 @@ def _brute(c: _Context, k: int) -> tuple[int, float]:
     return int(g[j]), float(sc[j])
 
 
-def _visible(c: _Context, k: int) -> tuple[int, float]:
-    """Task k (with an origin) scored against every member of the cells meeting its cap,
-    on the current state (written back): the exact choice, as `_brute` but over the cap."""
+def _visible(c: _Context, loc: _Local, k: int) -> tuple[int, float]:
+    """Task k (with an origin) scored against every member of the cells meeting its cap on
+    the current state: the arrays, and `loc` for the satellites changed since the last
+    write-back. The exact choice, as `_brute` but over the cap."""
     t = c.cells
     task, vcell, _ = _cell_pairs(c, np.array([k]))
     cell = vcell - c.task_cls[k] * t.n_cells  # geometric cell: class 0's virtual cell
@@ -887,7 +890,11 @@ def _visible(c: _Context, k: int) -> tuple[int, float]:
     g = t.gidx[pos]  # class 0's order holds the same members as the geometric cell
     if len(g) == 0:
         return -1, math.nan
-    sc, _ = _score_pairs(c, g, np.full(len(g), k), True)
+    sc, w4dc = _score_pairs(c, g, np.full(len(g), k), True)
+    dirty = loc.dirty  # changed ones only lost score: re-score those the arrays call eligible
+    for i, s in enumerate(g.tolist()):
+        if s in dirty and sc[i] > -np.inf:
+            sc[i] = loc.score(k, s, float(w4dc[i]))
     m = sc.max()
     if not m > -np.inf:
         return -1, math.nan
