@@ -843,7 +843,7 @@ class _Local:
             c, st = self.c, self.c.sats
             v = self.sat[s] = [st.n_tasks.item(s), st.committed_eu.item(s), st.backlog_work.item(s),
                                c.avail.item(s), c.bs.item(s), c.base.item(s), c.room.item(s),
-                               float(st.energy_eu[s]), c.cap.item(s), c.marg.item(s), c.maxe.item(s)]
+                               st.energy_eu.item(s), c.cap.item(s), c.marg.item(s), c.maxe.item(s)]
         return v
 
     def score(self, k: int, s: int, w4dc: float) -> float:
