@@ -117,7 +117,8 @@ def _transfer(sats, log, cfg, dt, ledger, received) -> None:
     floor = cfg.stop_pct / 100.0 * sats.max_energy_eu[g]
     room = sats.max_energy_eu[r] - sats.energy_eu[r]
     eff = cfg.efficiency
-    cap_by_room = room / eff if eff > 0 else np.full(len(g), np.inf)
+    with np.errstate(over="ignore"):  # a tiny efficiency leaves the room bound at inf: no bound
+        cap_by_room = room / eff if eff > 0 else np.full(len(g), np.inf)
     x = np.clip(np.minimum(np.minimum(cfg.rate_eu_per_s * dt, sats.energy_eu[g] - floor), cap_by_room), 0.0, None)
     arrived = x * eff
     sats.energy_eu[g] -= x
