@@ -170,7 +170,7 @@ def inject_fault(d: Drones, j: int) -> None:
 
 def update_geodetic(d: Drones) -> None:
     """Refresh lat/lon (deg) and alt (km above the sphere) from pos_ecef_km, in place."""
-    d.lat_deg[:], d.lon_deg[:], d.alt_km[:] = ecef_to_geodetic(d.pos_ecef_km)
+    ecef_to_geodetic(d.pos_ecef_km, out=(d.lat_deg, d.lon_deg, d.alt_km))
 
 
 # ---- the launch rule -----------------------------------------------------------------------

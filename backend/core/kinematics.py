@@ -27,7 +27,7 @@ class Sky:
         self.propagator.positions(t_s, out=sats.pos_eci_km)
         self.theta_rad = earth_rotation_angle_rad(unix)
         eci_to_ecef(sats.pos_eci_km, self.theta_rad, out=sats.pos_ecef_km)
-        sats.lat_deg[:], sats.lon_deg[:], sats.alt_km[:] = ecef_to_geodetic(sats.pos_ecef_km)
+        ecef_to_geodetic(sats.pos_ecef_km, out=(sats.lat_deg, sats.lon_deg, sats.alt_km))
         self.sun_unit = sun_direction_eci(unix)
         sats.sunlit[:] = ~in_cylindrical_shadow(sats.pos_eci_km, self.sun_unit)
 

@@ -144,9 +144,10 @@ class CircularPropagator:
         self.plane_idx = self.plane_idx.reshape(-1)
         self.raan0, self.raan_dot = planes[:, 0], planes[:, 1]
         self.cos_inc, self.sin_inc = np.cos(planes[:, 2]), np.sin(planes[:, 2])
+        starts = np.flatnonzero(np.diff(self.plane_idx, prepend=-1))  # runs of one plane (Walker: one a plane)
+        self._run_plane, self._run_len = self.plane_idx[starts], np.diff(starts, append=len(u0))
         n = len(u0)
         self._cu, self._su, self._tmp = np.empty(n), np.empty(n), np.empty(n)
-        self._basis = np.empty((n, 3))
 
     def _rate_trig(self, t: float):
         """cos(n t), sin(n t) per satellite (scalars when every satellite has the same n)."""
@@ -167,14 +168,23 @@ class CircularPropagator:
         su += np.multiply(self.cos_u0, sn, out=tmp)
         cu *= self.sma_km
         su *= self.sma_km
+        node, normal_x_node = self._plane_basis(t)
+        out = np.empty((len(cu), 3)) if out is None else out
+        for k in range(3):  # three axes: r cos u * node + r sin u * (normal x node), by column
+            np.multiply(node[k], cu, out=out[:, k])
+            normal_x_node[k] *= su
+            out[:, k] += normal_x_node[k]
+        return out
+
+    def _plane_basis(self, t: float):
+        """(3, N) unit vectors to each satellite's ascending node and 90 deg on, at t seconds.
+
+        Trig per plane, then one np.repeat per vector over the runs of satellites sharing a plane
+        (cheaper than a gather by satellite: a Walker shell is one run a plane).
+        """
         raan = self.raan0 + self.raan_dot * t
         co, so = np.cos(raan), np.sin(raan)
-        node = np.stack([co, so, np.zeros_like(co)], axis=1)  # unit vector to the ascending node
-        normal_x_node = np.stack([-so * self.cos_inc, co * self.cos_inc, self.sin_inc], axis=1)
-        out = np.empty((len(cu), 3)) if out is None else out
-        np.take(node, self.plane_idx, axis=0, out=self._basis)
-        np.multiply(self._basis, cu[:, None], out=out)
-        np.take(normal_x_node, self.plane_idx, axis=0, out=self._basis)
-        self._basis *= su[:, None]
-        out += self._basis
-        return out
+        node = np.stack([co, so, np.zeros_like(co)])
+        normal_x_node = np.stack([-so * self.cos_inc, co * self.cos_inc, self.sin_inc])
+        return (np.repeat(node[:, self._run_plane], self._run_len, axis=1),
+                np.repeat(normal_x_node[:, self._run_plane], self._run_len, axis=1))
