@@ -492,7 +492,7 @@ def _grid_cells(c: _Context, ks: np.ndarray):
     cell = np.repeat(band * t.nl, count)
     cell += lon
     keep = t.gstart[cell + 1] > t.gstart[cell]
-    return task[keep], cell[keep]
+    return _take(keep, task, cell)
 
 
 def _dcost_lb(t: _Cells, cos_psi: np.ndarray, rho: np.ndarray) -> np.ndarray:
@@ -525,7 +525,7 @@ def _cell_pairs(c: _Context, ks: np.ndarray):
     want = np.zeros(hi - lo, dtype=bool)
     want[ks - lo] = True
     sel = want[task - lo]
-    return task[sel], cell[sel], pen[sel]
+    return _take(sel, task, cell, pen)
 
 
 def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> None:
@@ -556,7 +556,7 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     tau = th[rel] + pen - _BOUND_EPS
     target = cell * (t.top + 1) + _ubin_upto(t.umax - tau, t.uscale, t.top) + 1  # every U_pf >= tau
     some = t.ukey[first] < target  # the cell's top member passes (searchsorted's test)
-    task, cell, target, first, npil = task[some], cell[some], target[some], first[some], npil[some]
+    task, cell, target, first, npil = _take(some, task, cell, target, first, npil)
     end = np.searchsorted(t.ukey, target, side="left")
     # The pilot's members of a pair are the first ones of its run: scored already, skipped.
     k, pos = _expand(first + npil, np.minimum(end, t.start[cell + 1]) - first - npil, task)
@@ -569,7 +569,7 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     # Pilot pairs left out of the run score <= th (their bound is below tau): keep drops them.
     for k, g, sc, w4dc in ((pk, pg, psc, pw4dc), (k, g, sc, w4dc)):
         keep = sc > bound[k - lo]
-        parts.append((k[keep], g[keep], sc[keep], w4dc[keep]))
+        parts.append(_take(keep, k, g, sc, w4dc))
 
 
 def _kth_best(k: np.ndarray, sc: np.ndarray, n: int, kth):
@@ -624,6 +624,13 @@ def _desc_key(v: np.ndarray) -> np.ndarray:
     b = (np.asarray(v, dtype=np.float64) + 0.0).view(np.uint64)
     up = np.where(b >> np.uint64(63), ~b, b | np.uint64(1 << 63))  # ascending with v
     return ~up
+
+
+def _take(mask: np.ndarray, *arrays: np.ndarray) -> tuple:
+    """The arrays where mask is True: one flatnonzero and a gather each (boolean indexing
+    repeats the mask scan per array and is slower per element)."""
+    idx = np.flatnonzero(mask)
+    return tuple(a[idx] for a in arrays)
 
 
 def _band_of(z: np.ndarray, nb: int) -> np.ndarray:
@@ -683,7 +690,7 @@ def _search(c: _Context, ks: np.ndarray, lo: int, origin: bool, best, theta, tie
             sc, w4dc = _score_pairs(c, g, k, origin)
             np.maximum.at(best, k - lo, sc)
             keep = sc > best[k - lo] - _KEEP_MARGIN  # -inf (ineligible) never passes
-            parts.append((k[keep], g[keep], sc[keep], w4dc[keep]))
+            parts.append(_take(keep, k, g, sc, w4dc))
         theta[active - lo] = t.ceil
         active = active[best[active - lo] - _STOP_MARGIN <= t.ceil]
 
@@ -745,7 +752,7 @@ def _prefixes(c: _Context, lo: int, hi: int) -> _Prefix:
     # Bound of everything left out: the tiers not scored, and scored pairs below best - margin.
     theta = np.maximum(theta, best - max(_KEEP_MARGIN, 4 * _BOUND_EPS))  # best stays in
     keep = sc > theta[k]
-    k, g, sc, w4dc = k[keep], g[keep], sc[keep], w4dc[keep]
+    k, g, sc, w4dc = _take(keep, k, g, sc, w4dc)
     order = _radix_order([(k, n), (_desc_key(sc), 1 << 64), (g, len(c.avail))])
     k, g, sc, w4dc = k[order], g[order], sc[order], w4dc[order]
     count = np.bincount(k, minlength=n)
@@ -753,7 +760,7 @@ def _prefixes(c: _Context, lo: int, hi: int) -> _Prefix:
     cut = rank == _PREFIX_MAX
     theta[k[cut]] = sc[cut]  # the first entry left out (above theta) bounds the rest
     top = rank < _PREFIX_MAX
-    g, sc, w4dc = g[top], sc[top], w4dc[top]
+    g, sc, w4dc = _take(top, g, sc, w4dc)
     ptr = np.concatenate(([0], np.cumsum(np.minimum(count, _PREFIX_MAX))))
     return _Prefix(lo, hi, g.tolist(), sc.tolist(), w4dc.tolist(), ptr.tolist(), theta.tolist())
 
