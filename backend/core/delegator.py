@@ -42,8 +42,8 @@ How it is fast and still exact
    w4 * dcost, and for a task with priority factor pf at most U_pf = base + w5 * (pf * a)
    minus w4 * dcost (head <= avail; the same operations as the score, so the rounded score
    too). Tasks with an origin (`_search_cells`): open satellites sit on an equal-area
-   lat/lon cell grid, each cell ordered once per priority class of the batch by 16-bit bins
-   of U_pf (`_ubin`; every member at or above a threshold sits at or before the threshold's
+   lat/lon cell grid, each cell ordered once per priority class of the batch by bins of
+   U_pf (`_ubin`; as many bins as fit beside the cell index in 16 bits, else 65,536; every member at or above a threshold sits at or before the threshold's
    bin, so they are a prefix of the cell); a (task, cell) pair meeting the task's visibility
    cap gets the bound cell max U_pf - w4 * (a lower bound of dcost from the angle between
    the origin and the cell's centre, less the cell's angular radius). A pilot scores the top
@@ -51,10 +51,11 @@ How it is fast and still exact
    pilot score (one deeper for every _PILOT_K_EVERY tasks since the prefix's state: later
    tasks find more entries taken), but no lower than pilot best - _THETA_MARGIN (and below
    the pilot best); then every member whose own bin bound beats theta is scored (the
-   pilot's members are not scored twice), so everything unscored scores <= theta. Any theta is exact; _PILOT_K only trades scored pairs (the engine's
-   scores sit close together: a fixed margin of 0.1 scored most of each visibility cap)
-   against prefixes running out (a fresh prefix for _WINDOW tasks each time). Measured and
-   not used: deepening theta after each run-out (same number of run-outs, more pairs).
+   pilot's members are not scored twice), so everything unscored scores <= theta. Any
+   theta is exact; _PILOT_K only trades scored pairs (the engine's scores sit close
+   together: a fixed margin of 0.1 scored most of each visibility cap) against prefixes
+   running out. Measured and not used: deepening theta after each run-out (same number of
+   run-outs, more pairs); one U_1 order for every class (cheaper grid, ~9 % slower overall).
    Tasks without an origin descend tiers of satellites by U (`_search`) until their best
    exact score beats, by _STOP_MARGIN, the U of everything left unscored.
    Exact pre-filters: a satellite that cannot take the batch's smallest need and work is
@@ -67,16 +68,20 @@ How it is fast and still exact
    taken ones only lost score, so a task takes its first prefix entry if untaken, else the
    best of the taken entries before the first untaken one (re-scored on the current state)
    and that entry (`_decide`). If all entries were taken and the best of them does not beat
-   the bound, prefixes are recomputed on the current state for that task and the next
-   _WINDOW tasks, and the walk goes on with them (same argument, new origin state). Prefixes
-   are computed _CHUNK tasks at a time as the walk reaches them. Assigned satellites live in
-   Python floats during the walk (`_Local`: the update and the re-score with the same
-   operations in the same order as the definition, so the same bits) and are written back
-   to the arrays before each new prefix and at the end.
-4. Per call: the cell grid is built with 16-bit radix passes (cell, then U_pf bin, per
-   priority class); the tiers (tasks without an origin only) are built when first needed.
+   the bound, the prefix ran out: the task is scored against every member of the cells
+   meeting its cap on the current state (`_visible`, the arrays plus the satellites changed
+   since the last write-back); after _SINGLES such run-outs since the last prefix (or for a
+   task without an origin), prefixes are recomputed on the current state for that task and
+   the next _WINDOW tasks instead (same argument, new origin state). Prefixes are computed
+   _CHUNK tasks at a time as the walk reaches them. Assigned satellites live in Python
+   floats during the walk (`_Local`: the update and the re-score with the same operations
+   in the same order as the definition, so the same bits) and are written back to the
+   arrays before each new prefix and at the end.
+4. Per call: the cell grid is built with 16-bit radix passes (cell and U_pf bin in one key
+   when they fit, per priority class); the tiers (tasks without an origin only) are built when first needed.
    The (task, cell, dcost bound) pairs depend only on the grid and the tasks: computed for
-   a chunk's tasks once, and selected from for the windows after a run-out (`_cell_pairs`).
+   a chunk's tasks once, grouped by task (per-task maxima are `reduceat` over runs), and
+   selected from for the windows and single searches after a run-out (`_cell_pairs`).
 
 Measured and not used: a vectorised acceptance pass (accept at once every task whose first
 entry no earlier task can take; exact, with each deferred task's possible choices taken as
@@ -770,7 +775,8 @@ def _prefixes(c: _Context, lo: int, hi: int) -> _Prefix:
 
 def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
     """Sequential pass. A task whose best untaken satellite is known takes it without scoring;
-    one whose prefix ran out triggers a fresh prefix for it and the next _WINDOW tasks. Tasks
+    one whose prefix ran out is scored over its cap (`_visible`), or after _SINGLES of those
+    triggers a fresh prefix for it and the next _WINDOW tasks. Tasks
     get prefixes _CHUNK at a time as the walk reaches them, on the state of that moment; the
     walk stops when no satellite is open (the rest get -1). Satellite updates are kept in
     Python floats (`_Local`) and written to the arrays before each new prefix and at the end.
