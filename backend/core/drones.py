@@ -284,16 +284,22 @@ def climb_gain_km(r_km) -> np.ndarray:
     return np.maximum(_tangent_km(r) - EARTH_RADIUS_KM * _dip(r), 0.0)
 
 
-def _geodesic(p: np.ndarray, q: np.ndarray):
-    """G(p, q) for rows of p, q (k, 3), and whether q is out of sight from p (k,) bool."""
+def _geodesic_parts(p: np.ndarray, q: np.ndarray) -> tuple:
+    """G(p, q) and its parts for rows of p, q (k, 3), each (k,): G km, hidden (q out of sight
+    from p), |p| km, |q| km, angle(p, q) rad, dip at p rad, dip at q rad (reused by callers)."""
     rp, rq = _norm(p), _norm(q)
-    hidden = _angle(p, q) > _dip(rp) + _dip(rq)
+    gamma, dip_p, dip_q = _angle(p, q), _dip(rp), _dip(rq)
+    hidden = gamma > dip_p + dip_q
     g = _norm(q - p)
     if hidden.any():
-        ph, qh = p[hidden], q[hidden]
-        around = _angle(ph, qh) - _dip(rp[hidden]) - _dip(rq[hidden])
+        around = gamma[hidden] - dip_p[hidden] - dip_q[hidden]
         g[hidden] = _tangent_km(rp[hidden]) + _tangent_km(rq[hidden]) + EARTH_RADIUS_KM * around
-    return g, hidden
+    return g, hidden, rp, rq, gamma, dip_p, dip_q
+
+
+def _geodesic(p: np.ndarray, q: np.ndarray):
+    """G(p, q) for rows of p, q (k, 3), and whether q is out of sight from p (k,) bool."""
+    return _geodesic_parts(p, q)[:2]
 
 
 def geodesic_km(p_km, q_km) -> np.ndarray:
@@ -303,18 +309,21 @@ def geodesic_km(p_km, q_km) -> np.ndarray:
     return _geodesic(np.ascontiguousarray(p), np.ascontiguousarray(q))[0]
 
 
-def _geodesic_point(p: np.ndarray, q: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """The point s km (0 <= s <= G) along the G-shortest path from p to q, rows (k, 3)."""
-    g, hidden = _geodesic(p, q)
+def _geodesic_point(p: np.ndarray, q: np.ndarray, s: np.ndarray, parts: tuple | None = None) -> np.ndarray:
+    """The point s km (0 <= s <= G) along the G-shortest path from p to q, rows (k, 3).
+
+    parts: `_geodesic_parts(p, q)` when the caller has it already.
+    """
+    g, hidden, rp_all, rq_all, gamma_all, dip_p, dip_q = _geodesic_parts(p, q) if parts is None else parts
     straight = q - p
     frac = np.divide(s, g, out=np.zeros_like(g), where=g > 0)
     out = p + straight * frac[:, None]
     if hidden.any():
         ph, qh, sh = p[hidden], q[hidden], s[hidden]
-        rp, rq = _norm(ph), _norm(qh)
+        rp, rq = rp_all[hidden], rq_all[hidden]
         u = ph / rp[:, None]
         e = _perp_towards(u, qh)
-        ap, aq, gamma = _dip(rp), _dip(rq), _angle(ph, qh)
+        ap, aq, gamma = dip_p[hidden], dip_q[hidden], gamma_all[hidden]
         tp, tq = _tangent_km(rp), _tangent_km(rq)
         arc = EARTH_RADIUS_KM * (gamma - ap - aq)
 
@@ -427,6 +436,8 @@ def recall(d: Drones, j: int, reason: str, ev: TickEvents) -> None:
 
 
 def _recall_many(d: Drones, idx: np.ndarray, reason: str, ev: TickEvents) -> None:
+    if idx.size == 0:
+        return
     for j in idx:
         ev.emit("drone.recalled", {**_ids(j, d.target[j]), "reason": reason})
     d.status[idx], d.target[idx] = RETURNING, -1
@@ -464,6 +475,8 @@ def _ground_faulted(d: Drones) -> None:
 def _step_out(d, sats, st, cfg, dt, ev, ledger) -> None:
     """Enroute drones chase their target, docked ones ride along; recall when not needed or at risk."""
     out = np.flatnonzero(_out_mask(d))
+    if out.size == 0:
+        return
     tgt = d.target[out]
     not_needed = (d.status[out] == ENROUTE) & (sats.energy_eu[tgt] >= _done_eu(sats, tgt, cfg))
     _recall_many(d, out[not_needed], "not_needed", ev)
@@ -493,18 +506,20 @@ def _propose(d, sats, home, idx, cfg, dt):
     tgt_pos = sats.pos_ecef_km[tgt]
     pos = d.pos_ecef_km[idx]
     step = cfg.speed_km_s * dt
-    g, hidden = _geodesic(pos, tgt_pos)
-    r = _norm(pos)
+    parts = _geodesic_parts(pos, tgt_pos)
+    g, hidden, r, r_tgt = parts[:4]
     flying = d.status[idx] == ENROUTE
-    ceiling = np.minimum(sats.sma_km[tgt], _norm(tgt_pos))
-    climb = flying & hidden & _on_vertical(pos, home) & (r + step <= ceiling)
+    climb = flying & hidden & (r + step <= np.minimum(sats.sma_km[tgt], r_tgt))
+    if climb.any():
+        climb[climb] = _on_vertical(pos[climb], home[climb])
     flown = np.where(flying, np.where(climb, step, np.minimum(step, g)), 0.0)
     new_pos = pos.copy()
     chase = flying & ~climb
-    new_pos[chase] = _geodesic_point(pos[chase], tgt_pos[chase], flown[chase])
-    new_pos[climb] = _unit(home[climb]) * (r[climb] + step)[:, None]
+    new_pos[chase] = _geodesic_point(pos[chase], tgt_pos[chase], flown[chase], tuple(x[chase] for x in parts))
     left = g - flown
-    left[climb] = _geodesic(new_pos[climb], tgt_pos[climb])[0]
+    if climb.any():
+        new_pos[climb] = _unit(home[climb]) * (r[climb] + step)[:, None]
+        left[climb] = _geodesic(new_pos[climb], tgt_pos[climb])[0]
     at_target = ~flying | (left <= cfg.dock_km)
     new_pos[at_target] = tgt_pos[at_target]
     return new_pos, d.reserve_eu[idx] - flown * cfg.reserve_per_km, flown, at_target
@@ -521,6 +536,8 @@ def _commit_flight(d, idx, new_pos, new_res, flown, ledger) -> None:
 
 def _transfer(d, sats, idx, cfg, dt, ev, ledger, delivered_to_sat) -> None:
     """Docked drones give payload at charge_rate up to done_pct / full / empty; then go home."""
+    if idx.size == 0:
+        return
     tgt = d.target[idx]
     cap = sats.max_energy_eu[tgt]
     room = np.maximum(np.minimum(_done_eu(sats, tgt, cfg), cap) - sats.energy_eu[tgt], 0.0)
@@ -543,6 +560,8 @@ def _step_returning(d, st, cfg, dt, ledger) -> None:
     """Returning drones fly the way home (arc at altitude, then down) as far as speed and
     reserve allow; home -> charging."""
     idx = np.flatnonzero(d.status == RETURNING)
+    if idx.size == 0:
+        return
     home = st.pos_ecef_km[d.station[idx]]
     pos = d.pos_ecef_km[idx]
     left = home_path_km(pos, home)
@@ -561,6 +580,8 @@ def _step_returning(d, st, cfg, dt, ledger) -> None:
 def _step_charging(d, cfg, dt, ledger) -> None:
     """At the station, reserve and battery each fill at ground_charge_eu_per_s; full -> standby."""
     idx = np.flatnonzero(d.status == CHARGING)
+    if idx.size == 0:
+        return
     step = cfg.ground_charge_eu_per_s * dt
     add_r = np.clip(d.reserve_cap_eu[idx] - d.reserve_eu[idx], 0.0, step)
     add_b = np.clip(d.battery_cap_eu[idx] - d.battery_eu[idx], 0.0, step)
@@ -583,9 +604,27 @@ def available_mask(d: Drones) -> np.ndarray:
 def _candidates(d, sats, need, cfg) -> np.ndarray:
     """Satellites to serve, highest need first (ties: lower index): need > 0, untargeted, below done."""
     cand = np.flatnonzero(need > 0)
-    cand = cand[~np.isin(cand, d.target[_out_mask(d)])]
+    targeted = np.zeros(need.shape, dtype=bool)
+    targeted[d.target[_out_mask(d) & (d.target >= 0)]] = True
+    cand = cand[~targeted[cand]]
     cand = cand[sats.energy_eu[cand] < _done_eu(sats, cand, cfg)]
     return cand[np.argsort(-need[cand], kind="stable")]
+
+
+def _launch_costs(homes_km, sats, cand, cfg):
+    """G (km) and launch reserve need (EU, no margin) from each station (S, 3) to each candidate: (S, C).
+
+    The way back H(target) = |q| * angle(q, home) + |q| - R reuses G's radius and angle.
+    """
+    shape = (len(homes_km), cand.size, 3)
+    homes = np.broadcast_to(homes_km[:, None, :], shape).reshape(-1, 3)
+    targets = np.broadcast_to(sats.pos_ecef_km[cand][None, :, :], shape).reshape(-1, 3)
+    g, _, _, r_tgt, gamma = _geodesic_parts(homes, targets)[:5]
+    back = r_tgt * gamma + np.maximum(r_tgt - EARTH_RADIUS_KM, 0.0)
+    dist, back = g.reshape(shape[:2]), back.reshape(shape[:2])
+    cost = launch_need_eu(dist, climb_allowance_km(sats, cand)[None, :], back,
+                          sat_speed_bound_km_s(sats, cand)[None, :], cfg)
+    return dist, cost
 
 
 def _route(d, sats, st, need, cfg, ev) -> None:
@@ -599,15 +638,10 @@ def _route(d, sats, st, need, cfg, ev) -> None:
     if cand.size == 0:
         return
     stations = np.unique(d.station[free])
-    shape = (stations.size, cand.size, 3)
-    homes = np.broadcast_to(st.pos_ecef_km[stations][:, None, :], shape).reshape(-1, 3)
-    targets = np.broadcast_to(sats.pos_ecef_km[cand][None, :, :], shape).reshape(-1, 3)
-    dist = geodesic_km(homes, targets).reshape(shape[:2])  # G(station, candidate), km
-    back = home_path_km(targets, homes).reshape(shape[:2])
-    cost = launch_need_eu(dist, climb_allowance_km(sats, cand)[None, :], back,
-                          sat_speed_bound_km_s(sats, cand)[None, :], cfg)
+    dist, cost = _launch_costs(st.pos_ecef_km[stations], sats, cand, cfg)
     slack = d.reserve_eu - _margin_eu(d, slice(None), cfg)  # reserve beyond the margin, EU
-    best = np.array([slack[free & (d.station == s)].max() for s in stations])
+    best = np.full(stations.size, -np.inf)  # best slack of a free drone at each station, EU
+    np.maximum.at(best, np.searchsorted(stations, d.station[free]), slack[free])
     feasible = best[:, None] >= cost
     start = 0
     while free.any():
