@@ -31,36 +31,60 @@ def shadow_geometry(sats: Satellites, sun_unit: np.ndarray, t_s: float, planes=N
     q_s = -ci * sr * sun_unit[0] + ci * cr * sun_unit[1] + si * sun_unit[2]
     cos_beta = np.hypot(p_s, q_s)
     centre = np.arctan2(q_s, p_s) + np.pi
-    if idx is not None:
-        cos_beta, centre = cos_beta[idx], centre[idx]
-    ratio = EARTH_RADIUS_KM / sats.sma_km
+    if idx is None:
+        return centre, _half_width(sats.sma_km, cos_beta)
+    half = _half_width(planes.shell_sma_km, cos_beta[planes.shell_plane])  # once per plane and radius
+    return centre[idx], half[planes.shell_idx]
+
+
+def _half_width(sma_km: np.ndarray, cos_beta: np.ndarray) -> np.ndarray:
+    """Half-width (rad) of the shadow arc on circular orbits of radius sma_km, sun at beta to the plane."""
+    ratio = EARTH_RADIUS_KM / sma_km
     with np.errstate(divide="ignore", invalid="ignore"):
         cos_alpha = np.sqrt(1.0 - ratio * ratio) / cos_beta
-    half = np.where(cos_alpha < 1.0, np.arccos(np.clip(cos_alpha, -1.0, 1.0)), 0.0)
-    return centre, half
+    return np.where(cos_alpha < 1.0, np.arccos(np.clip(cos_alpha, -1.0, 1.0)), 0.0)
 
 
-def _shadow_measure(x: np.ndarray, half: np.ndarray) -> np.ndarray:
-    """Length of shadow (rad) in [0, x] for arcs (pi - half, pi + half) relative, period 2*pi."""
-    turns = np.floor(x / TWO_PI)
-    rem = x - turns * TWO_PI
-    return turns * 2.0 * half + np.clip(rem - (np.pi - half), 0.0, 2.0 * half)
+def _shadow_measure(x: np.ndarray, pi_minus_half: np.ndarray, two_half: np.ndarray) -> np.ndarray:
+    """Length of shadow (rad) in [0, x] for arcs (pi - half, pi + half) relative, period 2*pi.
+
+    Takes pi - half and 2 * half (shared by both ends of a sweep); overwrites and returns x.
+    """
+    turns = np.floor(np.divide(x, TWO_PI))
+    rem = x
+    rem -= turns * TWO_PI
+    rem -= pi_minus_half
+    np.clip(rem, 0.0, two_half, out=rem)
+    turns *= two_half  # turns * 2 * half: doubling is exact, so the order does not matter
+    rem += turns
+    return rem
 
 
 def sunlit_seconds(sats: Satellites, sun_unit: np.ndarray, t_s: float, horizon_s: float,
                    planes=None) -> np.ndarray:
     """Seconds in sunlight during the next horizon_s for each satellite (sun held fixed)."""
     centre, half = shadow_geometry(sats, sun_unit, t_s, planes)
-    u_now = sats.u0_rad + sats.mean_motion_rad_s * t_s
-    start = np.mod(u_now - centre + np.pi, TWO_PI)  # shadow arc sits at pi in this variable
-    sweep = sats.mean_motion_rad_s * horizon_s
-    dark = _shadow_measure(start + sweep, half) - _shadow_measure(start, half)
-    return horizon_s - dark / sats.mean_motion_rad_s
+    n = sats.mean_motion_rad_s
+    start = np.multiply(n, t_s)  # u now, then relative to the shadow arc
+    start += sats.u0_rad
+    start -= centre
+    start += np.pi
+    np.mod(start, TWO_PI, out=start)  # shadow arc sits at pi in this variable
+    end = np.multiply(n, horizon_s)
+    end += start
+    pi_minus_half, two_half = np.pi - half, 2.0 * half
+    dark = _shadow_measure(end, pi_minus_half, two_half)
+    dark -= _shadow_measure(start, pi_minus_half, two_half)
+    dark /= n
+    return np.subtract(horizon_s, dark, out=dark)
 
 
 def predict_energy(sats: Satellites, sun_unit: np.ndarray, t_s: float, horizon_s: float,
                    planes=None) -> np.ndarray:
     """Unclipped energy (EU) expected after horizon_s: solar, base load, committed task energy."""
-    lit = sunlit_seconds(sats, sun_unit, t_s, horizon_s, planes)
-    return (sats.energy_eu + sats.solar_eu_s * lit - sats.consumption_eu_s * horizon_s
-            - sats.committed_eu)
+    out = sunlit_seconds(sats, sun_unit, t_s, horizon_s, planes)
+    out *= sats.solar_eu_s
+    np.add(sats.energy_eu, out, out=out)
+    out -= np.multiply(sats.consumption_eu_s, horizon_s)
+    out -= sats.committed_eu
+    return out
