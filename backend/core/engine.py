@@ -188,9 +188,8 @@ class Engine:
     def _predict_and_alert(self, now, beam_rx, drone_rx, ev) -> None:
         s, cfg = self.sats, self.config
         self.predicted_eu = predict_energy(s, self.sky.sun_unit, now, cfg.horizon_s, self.sky.propagator)
-        s.predicted_eu[:] = np.clip(self.predicted_eu, 0.0, s.max_energy_eu)
-        pct = 100.0 * s.energy_eu / s.max_energy_eu
-        alerts.low_energy(s, cfg, pct, 100.0 * s.predicted_eu / s.max_energy_eu, ev)
+        np.clip(self.predicted_eu, 0.0, s.max_energy_eu, out=s.predicted_eu)
+        alerts.low_energy(s, cfg, ev)
         alerts.overloaded(s, cfg, ev)
         alerts.blackout_avoided(s, self.risk, self.predicted_eu, beam_rx, drone_rx, ev)
 

@@ -38,14 +38,18 @@ def power_step(sats: Satellites, book: TaskBook, cfg, dt: float, now: float,
     solar = sats.solar_eu_s * dt * sats.sunlit
     base = sats.consumption_eu_s * dt
     avail = sats.energy_eu + solar
-    after = avail - base - draw_sat
+    after = avail - base
+    after -= draw_sat
     dies = after < 0.0
+    any_dies = bool(dies.any())
 
-    base_used = np.where(dies, np.minimum(base, avail), base)
-    draw_used = np.where(dies, avail - base_used, draw_sat)
-    after = np.where(dies, 0.0, after)
+    base_used, draw_used = base, draw_sat
+    if any_dies:  # those run down to 0: base load first, then what is left for their tasks
+        base_used = np.where(dies, np.minimum(base, avail), base)
+        draw_used = np.where(dies, avail - base_used, draw_sat)
+        after[dies] = 0.0
     spill = np.maximum(after - sats.max_energy_eu, 0.0)
-    sats.energy_eu[:] = after - spill
+    np.subtract(after, spill, out=sats.energy_eu)
 
     ledger["solar_in"] += float(solar.sum() - spill.sum())
     ledger["consumed"] += float(base_used.sum())
@@ -54,6 +58,8 @@ def power_step(sats: Satellites, book: TaskBook, cfg, dt: float, now: float,
     ok = ~dies[sat]
     t.work_done[run[ok]] += dwork[ok]
     _finish(book, run, ok, now, ev)
+    if not any_dies and not sats.blackout.any():
+        return 0  # nobody dark, nobody dying: the blackout flags stay all clear
     restart_eu = cfg.restart_pct / 100.0 * sats.max_energy_eu
     new_blackouts = int(np.count_nonzero(dies & ~sats.blackout))
     sats.blackout[:] = (sats.blackout | dies) & (sats.energy_eu <= restart_eu)
