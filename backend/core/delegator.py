@@ -822,21 +822,47 @@ def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
 class _Local:
     """Python-float state of the satellites assigned during the walk: the same operations in
     the same order as the definition's update, hence the same bits, without numpy scalar
-    access. `write_back` stores the changed ones in the arrays (before each new prefix)."""
+    access. An assignment is only recorded (`todo`); it is applied when the walk next reads
+    that satellite (`state`) or, for all the others at once, by `write_back`, which stores
+    every change in the arrays (before each new prefix and at the end)."""
 
     def __init__(self, c: _Context):
         self.c = c
         self.need, self.work, self.pf = c.need_l, c.work_l, c.pf_l
         self.sat: dict = {}  # s -> [n, committed, backlog, avail, bs, base, room, energy, cap, marg, maxe]
-        self.dirty: set = set()
+        self.dirty: set = set()  # applied here, not yet in the arrays
+        self.todo: dict = {}  # s -> tasks assigned to s, in walk order, not yet applied
         self.consts = (c.maxq, c.maxb, c.need_min, c.work_min) + c.w[:3]
 
     def assign(self, s: int, k: int) -> None:
-        """Task k goes to satellite s."""
+        """Task k goes to satellite s (applied later, in order)."""
+        ks = self.todo.get(s)
+        if ks is None:
+            self.todo[s] = [k]
+        else:
+            ks.append(k)
+
+    def changed(self, s: int) -> bool:
+        """True if s changed since the last write-back (the arrays are stale for it)."""
+        return s in self.todo or s in self.dirty
+
+    def state(self, s: int) -> list:
+        """Current terms of satellite s, its recorded assignments applied."""
         v = self.sat.get(s)
         if v is None:
-            v = self._get(s)
-        self.dirty.add(s)
+            c, st = self.c, self.c.sats
+            v = self.sat[s] = [st.n_tasks.item(s), st.committed_eu.item(s), st.backlog_work.item(s),
+                               c.avail.item(s), c.bs.item(s), c.base.item(s), c.room.item(s),
+                               st.energy_eu.item(s), c.cap.item(s), c.marg.item(s), c.maxe.item(s)]
+        ks = self.todo.pop(s, None)
+        if ks is not None:
+            for k in ks:
+                self._apply(v, k)
+            self.dirty.add(s)
+        return v
+
+    def _apply(self, v: list, k: int) -> None:
+        """The definition's update of one assignment, in Python floats."""
         maxq, maxb, need_min, work_min, w1, w2, w3 = self.consts
         v[0] = n = v[0] + 1
         v[1] = com = v[1] + self.need[k]
@@ -850,36 +876,60 @@ class _Local:
         v[5] = (w1 * min(max(avail / v[10], 0.0), 1.0) + w2 * min(max(1.0 - bs / maxb, 0.0), 1.0)
                 + w3 * (1.0 - n / maxq))
 
-    def _get(self, s: int) -> list:
-        v = self.sat.get(s)
-        if v is None:
-            c, st = self.c, self.c.sats
-            v = self.sat[s] = [st.n_tasks.item(s), st.committed_eu.item(s), st.backlog_work.item(s),
-                               c.avail.item(s), c.bs.item(s), c.base.item(s), c.room.item(s),
-                               st.energy_eu.item(s), c.cap.item(s), c.marg.item(s), c.maxe.item(s)]
-        return v
-
     def score(self, k: int, s: int, w4dc: float) -> float:
         """Current score of task k on assigned satellite s (-inf if ineligible); the same
         operations as `_score_pairs`, so the same bits."""
-        _, _, _, avail, bs, base, room, _, cap, marg, maxe = self._get(s)
+        _, _, _, avail, bs, base, room, _, cap, marg, maxe = self.state(s)
         head = avail - self.need[k]
         if not (room and head >= marg and bs + self.work[k] / cap <= self.c.maxb):
             return -math.inf
         return base - w4dc + self.c.w[4] * (self.pf[k] * min(max(head / maxe, 0.0), 1.0))
 
     def write_back(self, final: bool = False) -> None:
-        """Store the satellites changed since the last write-back in the arrays (`final`:
-        only the satellite load the caller reads; the walk's own terms are done with)."""
-        if not self.dirty:
-            return
+        """Store every change since the last write-back in the arrays (`final`: only the
+        satellite load the caller reads; the walk's own terms are done with)."""
         c, st = self.c, self.c.sats
-        idx = np.fromiter(self.dirty, dtype=np.int64, count=len(self.dirty))
-        cols = list(zip(*(self.sat[s][: 3 if final else 7] for s in self.dirty)))
-        st.n_tasks[idx], st.committed_eu[idx], st.backlog_work[idx] = cols[0], cols[1], cols[2]
-        if not final:
-            c.avail[idx], c.bs[idx], c.base[idx], c.room[idx] = cols[3], cols[4], cols[5], cols[6]
-        self.dirty = set()
+        if self.dirty:
+            idx = np.fromiter(self.dirty, dtype=np.int64, count=len(self.dirty))
+            cols = list(zip(*(self.sat[s][: 3 if final else 7] for s in self.dirty)))
+            st.n_tasks[idx], st.committed_eu[idx], st.backlog_work[idx] = cols[0], cols[1], cols[2]
+            if not final:
+                c.avail[idx], c.bs[idx], c.base[idx], c.room[idx] = cols[3], cols[4], cols[5], cols[6]
+            self.dirty = set()
+        if self.todo:
+            _apply_all(c, list(self.todo.items()), final)
+            for s in self.todo:
+                self.sat.pop(s, None)  # now stale: read from the arrays when next needed
+            self.todo = {}
+
+
+def _apply_all(c: _Context, items: list, final: bool) -> None:
+    """`_Local._apply` for many satellites at once, on the arrays: the same operations in the
+    same order (a satellite's tasks in rounds, first to last), so the same bits."""
+    st, r = c.sats, 0
+    idx = np.fromiter((s for s, _ in items), dtype=np.int64, count=len(items))
+    while items:
+        sats = np.fromiter((s for s, _ in items), dtype=np.int64, count=len(items))
+        ks = np.fromiter((k[r] for _, k in items), dtype=np.int64, count=len(items))
+        st.n_tasks[sats] += 1
+        st.committed_eu[sats] += c.need[ks]
+        st.backlog_work[sats] += c.work[ks]
+        r += 1
+        items = [item for item in items if len(item[1]) > r]
+    if final:
+        return
+    w1, w2, w3, _, _ = c.w
+    n, cap = st.n_tasks[idx], c.cap[idx]
+    avail = c.avail[idx] = st.energy_eu[idx] - st.committed_eu[idx]
+    bs = c.bs[idx] = st.backlog_work[idx] / cap
+    c.base[idx] = (w1 * np.clip(avail / c.maxe[idx], 0.0, 1.0) + w2 * np.clip(1.0 - bs / c.maxb, 0.0, 1.0)
+                   + w3 * (1.0 - n / c.maxq))
+    was = c.room[idx]
+    still = (n < c.maxq) & (avail - c.need_min >= c.marg[idx]) & (bs + c.work_min / cap <= c.maxb)
+    closed = int(np.count_nonzero(was & ~still))
+    c.room[idx] = was & still
+    c.n_open -= closed
+    c.n_closed_since_tiers += closed
 
 
 def _brute(c: _Context, k: int) -> tuple[int, float]:
@@ -904,9 +954,9 @@ def _visible(c: _Context, loc: _Local, k: int) -> tuple[int, float]:
     if len(g) == 0:
         return -1, math.nan
     sc, w4dc = _score_pairs(c, g, np.full(len(g), k), True)
-    dirty = loc.dirty  # changed ones only lost score: re-score those the arrays call eligible
+    changed = loc.changed  # changed ones only lost score: re-score those the arrays call eligible
     for i, s in enumerate(g.tolist()):
-        if s in dirty and sc[i] > -np.inf:
+        if changed(s) and sc[i] > -np.inf:
             sc[i] = loc.score(k, s, float(w4dc[i]))
     m = sc.max()
     if not m > -np.inf:
