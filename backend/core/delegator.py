@@ -73,10 +73,10 @@ How it is fast and still exact
    since the last write-back); after _SINGLES such run-outs since the last prefix (or for a
    task without an origin), prefixes are recomputed on the current state for that task and
    the next _WINDOW tasks instead (same argument, new origin state). Prefixes are computed
-   _CHUNK tasks at a time as the walk reaches them. Assigned satellites live in Python
-   floats during the walk (`_Local`: the update and the re-score with the same operations
-   in the same order as the definition, so the same bits) and are written back to the
-   arrays before each new prefix and at the end.
+   _CHUNK tasks at a time as the walk reaches them. An assignment is recorded, not applied
+   (`_Local`): a satellite the walk reads again gets its updates in Python floats, all
+   others in vectorised rounds at the next write-back (before each new prefix and at the
+   end); both use the definition's operations in its order, so the same bits.
 4. Per call: the cell grid is built with 16-bit radix passes (cell and U_pf bin in one key
    when they fit, per priority class); the tiers (tasks without an origin only) are built when first needed.
    The (task, cell, dcost bound) pairs depend only on the grid and the tasks: computed for
@@ -778,8 +778,8 @@ def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
     one whose prefix ran out is scored over its cap (`_visible`), or after _SINGLES of those
     triggers a fresh prefix for it and the next _WINDOW tasks. Tasks
     get prefixes _CHUNK at a time as the walk reaches them, on the state of that moment; the
-    walk stops when no satellite is open (the rest get -1). Satellite updates are kept in
-    Python floats (`_Local`) and written to the arrays before each new prefix and at the end.
+    walk stops when no satellite is open (the rest get -1; the count of open satellites is
+    current after each write-back). Satellite updates go through `_Local`.
     """
     n_t = len(c.need)
     out_i, out_s = [-1] * n_t, [math.nan] * n_t
