@@ -268,8 +268,8 @@ def _angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _dip(r: np.ndarray) -> np.ndarray:
-    """Horizon dip acos(R/r) at radius r (0 at or below the surface), rad."""
-    return np.arccos(np.clip(EARTH_RADIUS_KM / np.maximum(r, EARTH_RADIUS_KM), -1.0, 1.0))
+    """Horizon dip acos(R/r) at radius r (0 at or below the surface), rad (R/r is in (0, 1]: no clip)."""
+    return np.arccos(EARTH_RADIUS_KM / np.maximum(r, EARTH_RADIUS_KM))
 
 
 def _tangent_km(r: np.ndarray) -> np.ndarray:
@@ -637,7 +637,7 @@ def _route(d, sats, st, need, cfg, ev) -> None:
     cand = _candidates(d, sats, need, cfg) if free.any() else np.zeros(0, dtype=np.int64)
     if cand.size == 0:
         return
-    stations = np.unique(d.station[free])
+    stations = np.flatnonzero(np.bincount(d.station[free], minlength=st.n))  # with a free drone, ascending
     dist, cost = _launch_costs(st.pos_ecef_km[stations], sats, cand, cfg)
     slack = d.reserve_eu - _margin_eu(d, slice(None), cfg)  # reserve beyond the margin, EU
     best = np.full(stations.size, -np.inf)  # best slack of a free drone at each station, EU
