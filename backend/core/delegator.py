@@ -842,10 +842,6 @@ class _Local:
         else:
             ks.append(k)
 
-    def changed(self, s: int) -> bool:
-        """True if s changed since the last write-back (the arrays are stale for it)."""
-        return s in self.todo or s in self.dirty
-
     def state(self, s: int) -> list:
         """Current terms of satellite s, its recorded assignments applied."""
         v = self.sat.get(s)
@@ -954,9 +950,9 @@ def _visible(c: _Context, loc: _Local, k: int) -> tuple[int, float]:
     if len(g) == 0:
         return -1, math.nan
     sc, w4dc = _score_pairs(c, g, np.full(len(g), k), True)
-    changed = loc.changed  # changed ones only lost score: re-score those the arrays call eligible
+    todo, dirty = loc.todo, loc.dirty  # changed: lost score; re-score those still eligible
     for i, s in enumerate(g.tolist()):
-        if changed(s) and sc[i] > -np.inf:
+        if (s in todo or s in dirty) and sc[i] > -np.inf:
             sc[i] = loc.score(k, s, float(w4dc[i]))
     m = sc.max()
     if not m > -np.inf:
