@@ -132,7 +132,8 @@ class CircularPropagator:
     Satellites sharing (RAAN0, RAAN_dot, inc) share one orbit plane and those sharing n share one
     cos(n t): per tick the trig runs over the distinct values (one for a Walker shell) and the
     rest is angle addition and gathers. Same result as propagate_circular to ~1e-9 km. Shells
-    (one plane, one radius) let prediction.shadow_geometry size each eclipse arc once.
+    (one plane, one radius and rate) let prediction size each eclipse arc and reduce each
+    shell's drift modulo 2 pi once.
     """
 
     def __init__(self, sma_km, inc_rad, raan0_rad, u0_rad, n_rad_s, raan_dot_rad_s):
@@ -145,10 +146,13 @@ class CircularPropagator:
         self.plane_idx = self.plane_idx.reshape(-1)
         self.raan0, self.raan_dot = planes[:, 0], planes[:, 1]
         self.cos_inc, self.sin_inc = np.cos(planes[:, 2]), np.sin(planes[:, 2])
-        shells = np.stack([self.plane_idx.astype(np.float64), self.sma_km], axis=1)  # same plane, same radius
+        rate = np.broadcast_to(np.asarray(n_rad_s, dtype=np.float64), u0.shape)
+        shells = np.stack([self.plane_idx.astype(np.float64), self.sma_km, rate], axis=1)  # plane, radius, rate
         shells, self.shell_idx = np.unique(shells, axis=0, return_inverse=True)
         self.shell_idx = self.shell_idx.reshape(-1)
         self.shell_plane, self.shell_sma_km = shells[:, 0].astype(np.intp), shells[:, 1]
+        self.shell_rate_rad_s = shells[:, 2]
+        self.u0_mod_rad = np.mod(u0, 2.0 * np.pi)
         starts = np.flatnonzero(np.diff(self.plane_idx, prepend=-1))  # runs of one plane (Walker: one a plane)
         self._run_plane, self._run_len = self.plane_idx[starts], np.diff(starts, append=len(u0))
         n = len(u0)

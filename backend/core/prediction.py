@@ -23,18 +23,20 @@ def shadow_geometry(sats: Satellites, sun_unit: np.ndarray, t_s: float, planes=N
     `planes` (a CircularPropagator) lets the plane trig run once per distinct orbit plane.
     """
     if planes is None:
-        raan, ci, si, idx = sats.raan0_rad + sats.raan_dot_rad_s * t_s, np.cos(sats.inc_rad), np.sin(sats.inc_rad), None
-    else:
-        raan, ci, si, idx = planes.raan0 + planes.raan_dot * t_s, planes.cos_inc, planes.sin_inc, planes.plane_idx
+        raan = sats.raan0_rad + sats.raan_dot_rad_s * t_s
+        centre, cos_beta = _plane_shadow(raan, np.cos(sats.inc_rad), np.sin(sats.inc_rad), sun_unit)
+        return centre, _half_width(sats.sma_km, cos_beta)
+    centre, cos_beta = _plane_shadow(planes.raan0 + planes.raan_dot * t_s, planes.cos_inc, planes.sin_inc, sun_unit)
+    half = _half_width(planes.shell_sma_km, cos_beta[planes.shell_plane])  # once per plane and radius
+    return centre[planes.plane_idx], half[planes.shell_idx]
+
+
+def _plane_shadow(raan, cos_inc, sin_inc, sun_unit):
+    """Per orbit plane: shadow-arc centre (rad, argument of latitude) and cos of the sun's angle to it."""
     cr, sr = np.cos(raan), np.sin(raan)
     p_s = cr * sun_unit[0] + sr * sun_unit[1]
-    q_s = -ci * sr * sun_unit[0] + ci * cr * sun_unit[1] + si * sun_unit[2]
-    cos_beta = np.hypot(p_s, q_s)
-    centre = np.arctan2(q_s, p_s) + np.pi
-    if idx is None:
-        return centre, _half_width(sats.sma_km, cos_beta)
-    half = _half_width(planes.shell_sma_km, cos_beta[planes.shell_plane])  # once per plane and radius
-    return centre[idx], half[planes.shell_idx]
+    q_s = -cos_inc * sr * sun_unit[0] + cos_inc * cr * sun_unit[1] + sin_inc * sun_unit[2]
+    return np.arctan2(q_s, p_s) + np.pi, np.hypot(p_s, q_s)
 
 
 def _half_width(sma_km: np.ndarray, cos_beta: np.ndarray) -> np.ndarray:
@@ -63,20 +65,42 @@ def _shadow_measure(x: np.ndarray, pi_minus_half: np.ndarray, two_half: np.ndarr
 def sunlit_seconds(sats: Satellites, sun_unit: np.ndarray, t_s: float, horizon_s: float,
                    planes=None) -> np.ndarray:
     """Seconds in sunlight during the next horizon_s for each satellite (sun held fixed)."""
-    centre, half = shadow_geometry(sats, sun_unit, t_s, planes)
     n = sats.mean_motion_rad_s
-    start = np.multiply(n, t_s)  # u now, then relative to the shadow arc
-    start += sats.u0_rad
-    start -= centre
-    start += np.pi
-    np.mod(start, TWO_PI, out=start)  # shadow arc sits at pi in this variable
+    if planes is None:
+        centre, half = shadow_geometry(sats, sun_unit, t_s)
+        start = np.multiply(n, t_s)  # u now, then relative to the shadow arc
+        start += sats.u0_rad
+        start -= centre
+        start += np.pi
+        np.mod(start, TWO_PI, out=start)  # shadow arc sits at pi in this variable
+        pi_minus_half, two_half = np.pi - half, 2.0 * half
+    else:
+        start, pi_minus_half, two_half = _shell_start(planes, sun_unit, t_s)
     end = np.multiply(n, horizon_s)
     end += start
-    pi_minus_half, two_half = np.pi - half, 2.0 * half
     dark = _shadow_measure(end, pi_minus_half, two_half)
     dark -= _shadow_measure(start, pi_minus_half, two_half)
     dark /= n
     return np.subtract(horizon_s, dark, out=dark)
+
+
+def _shell_start(planes, sun_unit: np.ndarray, t_s: float):
+    """Per satellite: u now relative to the shadow arc in [0, 2 pi), pi - half and 2 half (rad).
+
+    The arc and the drift n t are the same for a shell (one plane, one radius and rate), so the
+    reduction modulo 2 pi runs once per shell; each satellite adds its own u0 (already in
+    [0, 2 pi)) and wraps once.
+    """
+    centre, cos_beta = _plane_shadow(planes.raan0 + planes.raan_dot * t_s, planes.cos_inc, planes.sin_inc, sun_unit)
+    half = _half_width(planes.shell_sma_km, cos_beta[planes.shell_plane])
+    offset = planes.shell_rate_rad_s * t_s
+    offset -= centre[planes.shell_plane]
+    offset += np.pi
+    np.mod(offset, TWO_PI, out=offset)
+    start = np.take(offset, planes.shell_idx)
+    start += planes.u0_mod_rad
+    np.subtract(start, TWO_PI, out=start, where=start >= TWO_PI)
+    return start, np.take(np.pi - half, planes.shell_idx), np.take(2.0 * half, planes.shell_idx)
 
 
 def predict_energy(sats: Satellites, sun_unit: np.ndarray, t_s: float, horizon_s: float,
