@@ -45,17 +45,19 @@ def geodetic_to_ecef(lat_deg, lon_deg, alt_km=0.0) -> np.ndarray:
 def ecef_to_geodetic(pos_ecef_km: np.ndarray, out=None):
     """(N, 3) ECEF km -> lat_deg, lon_deg in [-180, 180), alt_km above the sphere.
 
-    `out`: three (N,) arrays to write lat, lon, alt into (no temporaries for the results).
+    `out`: three (N,) arrays to write lat, lon, alt into (no temporaries for the results). The
+    distance from the axis is sqrt(x^2 + y^2), not np.hypot (3x the cost; no overflow at km scale),
+    and its square is reused for the radius.
     """
     x, y, z = (np.array(pos_ecef_km[..., k], dtype=np.float64) for k in range(3))  # contiguous copies
     lat, lon, alt = (np.empty_like(x) for _ in range(3)) if out is None else out
-    np.degrees(np.arctan2(z, np.hypot(x, y), out=lat), out=lat)
     np.degrees(np.arctan2(y, x, out=lon), out=lon)
     np.subtract(lon, 360.0, out=lon, where=lon >= 180.0)  # arctan2 gives +180 on the -x axis
     x *= x
     y *= y
+    x += y  # x^2 + y^2
+    np.degrees(np.arctan2(z, np.sqrt(x, out=y), out=lat), out=lat)
     z *= z
-    x += y
     x += z
     np.subtract(np.sqrt(x, out=alt), EARTH_RADIUS_KM, out=alt)
     return lat, lon, alt
