@@ -76,10 +76,11 @@ class Recent:
         if n > self.capacity:
             rows = {k: v[-self.capacity:] for k, v in rows.items()}
             n = self.capacity
-        idx = (self.head + np.arange(n)) % self.capacity
+        end = self.head + n
+        idx = slice(self.head, end) if end <= self.capacity else np.arange(self.head, end) % self.capacity
         for k, v in rows.items():
             self.cols[k][idx] = v
-        self.head = int((self.head + n) % self.capacity)
+        self.head = int(end % self.capacity)
 
     def find(self, task_id: int) -> int | None:
         hit = np.flatnonzero(self.cols["task_id"] == task_id)
@@ -183,7 +184,8 @@ class TaskBook:
             return
         self.latency_sum_s += float(latency.sum())
         size = len(self.latency_samples)
-        idx = (self.latency_n + np.arange(min(n, size))) % size
+        start, k = self.latency_n % size, min(n, size)
+        idx = slice(start, start + k) if start + k <= size else np.arange(start, start + k) % size
         self.latency_samples[idx] = latency[-size:]
         self.latency_n += n
 
