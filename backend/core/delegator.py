@@ -69,8 +69,8 @@ How it is fast and still exact
    best of the taken entries before the first untaken one (re-scored on the current state)
    and that entry (`_decide`). If all entries were taken and the best of them does not beat
    the bound, the prefix ran out: the task is scored against every member of the cells
-   meeting its cap on the current state (`_visible`, the arrays plus the satellites changed
-   since the last write-back); after _SINGLES such run-outs since the last prefix (or for a
+   meeting its cap on the current state (`_visible`, after a write-back: recorded
+   assignments are applied in vectorised rounds, so that is cheap); after _SINGLES such run-outs since the last prefix (or for a
    task without an origin), prefixes are recomputed on the current state for that task and
    the next _WINDOW tasks instead (same argument, new origin state). Prefixes are computed
    _CHUNK tasks at a time as the walk reaches them. An assignment is recorded, not applied
@@ -802,7 +802,8 @@ def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
             s, v = _decide(loc, pre, k, last)
         if s == -2:
             if c.has_origin[k] and c.cells is not None and singles < _SINGLES:
-                s, v = _visible(c, loc, k)
+                loc.write_back()
+                s, v = _visible(c, k)
                 singles += 1
             else:
                 loc.write_back()
@@ -938,10 +939,9 @@ def _brute(c: _Context, k: int) -> tuple[int, float]:
     return int(g[j]), float(sc[j])
 
 
-def _visible(c: _Context, loc: _Local, k: int) -> tuple[int, float]:
-    """Task k (with an origin) scored against every member of the cells meeting its cap on
-    the current state: the arrays, and `loc` for the satellites changed since the last
-    write-back. The exact choice, as `_brute` but over the cap."""
+def _visible(c: _Context, k: int) -> tuple[int, float]:
+    """Task k (with an origin) scored against every member of the cells meeting its cap,
+    on the current state (written back): the exact choice, as `_brute` but over the cap."""
     t = c.cells
     task, vcell, _ = _cell_pairs(c, np.array([k]))
     cell = vcell - c.task_cls[k] * t.n_cells  # geometric cell: class 0's virtual cell
@@ -949,11 +949,7 @@ def _visible(c: _Context, loc: _Local, k: int) -> tuple[int, float]:
     g = t.gidx[pos]  # class 0's order holds the same members as the geometric cell
     if len(g) == 0:
         return -1, math.nan
-    sc, w4dc = _score_pairs(c, g, np.full(len(g), k), True)
-    todo, dirty = loc.todo, loc.dirty  # changed: lost score; re-score those still eligible
-    for i, s in enumerate(g.tolist()):
-        if (s in todo or s in dirty) and sc[i] > -np.inf:
-            sc[i] = loc.score(k, s, float(w4dc[i]))
+    sc, _ = _score_pairs(c, g, np.full(len(g), k), True)
     m = sc.max()
     if not m > -np.inf:
         return -1, math.nan
