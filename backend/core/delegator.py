@@ -403,7 +403,7 @@ def _build_cells(c: _Context, g: np.ndarray) -> None:
     cell = np.clip(np.floor((lon + math.pi) * (nl / (2 * math.pi))), 0, nl - 1).astype(np.uint16)
     key16 = band * np.uint16(nl) + cell
     key = key16.astype(np.int64)
-    pfs = np.array(sorted(set(c.pf[c.has_origin].tolist())))
+    pfs = np.unique(c.pf[c.has_origin])
     c.task_cls = np.searchsorted(pfs, c.pf)  # only read for tasks with an origin
     avail, maxe, base = (v if everyone else v[g] for v in (c.avail, c.maxe, c.base))
     a = np.clip(avail / maxe, 0.0, 1.0)
@@ -419,14 +419,17 @@ def _build_cells(c: _Context, g: np.ndarray) -> None:
     gidx, ukey, us = np.empty(n_cls * n, np.int64), np.empty(n_cls * n, np.int64), np.empty(n_cls * n)
     for i, u in enumerate(ulist):
         b = _ubin(umax - u, uscale, top)
+        sl = slice(i * n, (i + 1) * n)
         if one_pass:  # cell, then bin; g ascending within ties (stable)
-            order = np.argsort(key16 * np.uint16(top + 1) + b, kind="stable")
+            both = key16 * np.uint16(top + 1) + b  # the cell's part of ukey
+            order = np.argsort(both, kind="stable")
+            ukey[sl] = both[order]
+            ukey[sl] += i * n_cells * (top + 1)
         else:  # LSD radix: bin, then cell
             order = np.argsort(b, kind="stable")
             order = order[np.argsort(key16[order], kind="stable")]
-        sl = slice(i * n, (i + 1) * n)
+            ukey[sl] = ((key + i * n_cells) * (top + 1) + b)[order]
         gidx[sl], us[sl] = order if everyone else g[order], u[order]
-        ukey[sl] = ((key + i * n_cells) * (top + 1) + b)[order]
         if i == 0:
             by_key = order
     # Geometry: centre = direction of the members' summed positions (any direction would do:
