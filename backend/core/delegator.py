@@ -121,6 +121,7 @@ _PILOT_K_EVERY = 1000  # ... plus one for every this many tasks since the prefix
 _UBINS = 65535  # U_pf bins of the cell order (16-bit radix keys) when cells are many
 _MIN_BINS = 63  # fewer bins than this with the cell in one 16-bit key: sort in two passes
 _BOUND_EPS = 1e-9  # added to a bound so float rounding can only make it safer
+_DROP_SLACK = 1e-9  # rounding slack of the least score drop of an assignment (w3 / max_queue)
 
 
 @dataclass
@@ -837,6 +838,8 @@ class _Local:
         self.dirty: set = set()  # applied here, not yet in the arrays
         self.todo: dict = {}  # s -> tasks assigned to s, in walk order, not yet applied
         self.consts = (c.maxq, c.maxb, c.need_min, c.work_min) + c.w[:3]
+        # Least score an assignment takes off its satellite, less a rounding slack (<= 0 off).
+        self.drop = c.w[2] / c.maxq - _DROP_SLACK
 
     def assign(self, s: int, k: int) -> None:
         """Task k goes to satellite s (applied later, in order)."""
@@ -969,19 +972,28 @@ def _decide(loc: _Local, pre: _Prefix, k: int, last: dict) -> tuple[int, float]:
     Satellites untaken since the prefix's state keep their scores; taken ones only lost
     score. So the first untaken prefix entry beats every satellite after it, and only the
     taken entries before it need their current score. If all entries were taken, the best
-    of them wins if it still beats the prefix's bound on everything else.
+    of them wins if it still beats the prefix's bound on everything else. A taken entry
+    lost at least w3 / max_queue (its queue term; every other term only fell too), so one
+    whose prefix score minus that is clearly below the mark to beat is not re-scored.
     """
-    bs, bv = -1, -math.inf
     j0 = k - pre.lo
-    for j in range(pre.ptr[j0], pre.ptr[j0 + 1]):
+    lo, hi = pre.ptr[j0], pre.ptr[j0 + 1]
+    u = lo  # first untaken entry
+    while u < hi and last.get(pre.sat[u], -1) >= pre.lo:
+        u += 1
+    mark = pre.score[u] if u < hi else pre.bound[j0]
+    cut = mark + loc.drop  # prefix scores below this cannot reach the mark any more
+    bs, bv = -1, -math.inf
+    for j in range(lo, u):
+        if pre.score[j] < cut:
+            continue
         s = pre.sat[j]
-        if last.get(s, -1) < pre.lo:
-            v = pre.score[j]
-            return (s, v) if _better(v, s, bv, bs) else (bs, bv)
         v = loc.score(k, s, pre.w4dc[j])
         if _better(v, s, bv, bs):
             bs, bv = s, v
-    bound = pre.bound[j0]
-    if bv > bound:  # all entries taken, but the best of them still beats the rest
+    if u < hi:
+        s, v = pre.sat[u], pre.score[u]
+        return (s, v) if _better(v, s, bv, bs) else (bs, bv)
+    if bv > mark:  # all entries taken, but the best of them still beats the rest
         return bs, bv
-    return (-1, math.nan) if bound == -math.inf else (-2, math.nan)
+    return (-1, math.nan) if mark == -math.inf else (-2, math.nan)

@@ -627,6 +627,31 @@ def test_kth_best():
             assert got_per[j] == (v[per[j] - 1] if len(v) >= per[j] else -np.inf)
 
 
+@pytest.mark.parametrize("w3, max_queue", [(0.0, 9), (0.2, 9), (0.9, 3), (0.2, 200)])
+def test_taken_entries_skipped_by_the_queue_drop_match(monkeypatch, w3, max_queue):
+    """Taken prefix entries too far below the mark to beat it after losing w3 / max_queue
+    are not re-scored; with any queue weight the choices equal the brute force, and with
+    w3 > 0 fewer entries are re-scored than with w3 = 0."""
+    import backend.core.delegator as dmod
+
+    rescored = []
+    real = dmod._Local.score
+    monkeypatch.setattr(dmod._Local, "score", lambda self, k, s, w: rescored.append(k) or real(self, k, s, w))
+    rng = np.random.default_rng(97)
+    sats = make_sats(rng, 1500)
+    tasks = make_tasks(rng, 500, 1.0)
+    centre = unit(rng, 2) * R
+    o = centre[rng.integers(0, 2, 500)] + rng.normal(scale=600.0, size=(500, 3))
+    tasks.origin_ecef_km[:] = o * (R / np.linalg.norm(o, axis=1))[:, None]
+    cfg = SimConfig({"w3": w3, "max_queue": max_queue})
+    assert_same(tasks, sats, cfg)
+    with_w3 = len(rescored)
+    rescored.clear()
+    assert_same(tasks, sats, SimConfig({"w3": 0.0, "max_queue": max_queue}))
+    if w3 > 0 and max_queue < 50:
+        assert with_w3 < len(rescored)
+
+
 def test_group_max_of_contiguous_groups():
     """Groups in any order, each contiguous; empty groups get -inf; -inf values count."""
     import backend.core.delegator as dmod
