@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .frames import earth_rotation_angle_rad, eci_to_ecef, ecef_to_geodetic, geodetic_to_ecef
+from .frames import earth_rotation_angle_rad, eci_to_ecef, geodetic_to_ecef
 from .geometry import in_cylindrical_shadow
 from .orbits import CircularPropagator, j2_raan_rate_rad_s, mean_motion_rad_s, walker_delta
 from .state import Satellites, Stations
@@ -22,12 +22,13 @@ class Sky:
         self.theta_rad = 0.0
 
     def update(self, sats: Satellites, t_s: float) -> None:
-        """Propagate every satellite to t_s (sim s since epoch): ECI, ECEF, lat/lon/alt, sunlit."""
+        """Propagate every satellite to t_s (sim s since epoch): ECI, ECEF, sunlit (lat/lon/alt
+        follow on first read: `Satellites.geodetic`)."""
         unix = self.epoch_unix_s + t_s
         self.propagator.positions(t_s, out=sats.pos_eci_km)
         self.theta_rad = earth_rotation_angle_rad(unix)
         eci_to_ecef(sats.pos_eci_km, self.theta_rad, out=sats.pos_ecef_km)
-        ecef_to_geodetic(sats.pos_ecef_km, out=(sats.lat_deg, sats.lon_deg, sats.alt_km))
+        sats.moved()
         self.sun_unit = sun_direction_eci(unix)
         sats.sunlit[:] = ~in_cylindrical_shadow(sats.pos_eci_km, self.sun_unit)
 

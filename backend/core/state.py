@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .frames import ecef_to_geodetic
+
 # Task status codes (live table only holds QUEUED and RUNNING).
 QUEUED, RUNNING, COMPLETED, DROPPED = 1, 2, 3, 4
 STATUS_NAMES = {QUEUED: "queued", RUNNING: "running", COMPLETED: "completed", DROPPED: "dropped"}
@@ -41,10 +43,10 @@ class Satellites:
         self.mean_motion_rad_s, self.raan_dot_rad_s = f8(), f8()
         self.plane = np.zeros(n, dtype=np.int32)
         self.slot = np.zeros(n, dtype=np.int32)
-        # Kinematics, refreshed every tick.
+        # Kinematics, refreshed every tick; lat/lon/alt derived from pos_ecef_km when read.
         self.pos_eci_km = np.zeros((n, 3))
         self.pos_ecef_km = np.zeros((n, 3))
-        self.lat_deg, self.lon_deg, self.alt_km = f8(), f8(), f8()
+        self._geo, self._geo_stale = (f8(), f8(), f8()), True
         self.sunlit = np.zeros(n, dtype=bool)
         # Energy (EU) and rates (EU per simulated second).
         self.energy_eu, self.max_energy_eu = f8(), f8()
@@ -63,6 +65,22 @@ class Satellites:
         self.giving = np.zeros(n, dtype=np.int8)
         self.beam_peer = np.full(n, -1, dtype=np.int64)
         self.beam_from = np.full(n, -1, dtype=np.int64)
+
+    def moved(self) -> None:
+        """pos_ecef_km changed: lat/lon/alt are converted again on their next read."""
+        self._geo_stale = True
+
+    def geodetic(self) -> tuple:
+        """(lat_deg, lon_deg, alt_km) arrays of the current positions. Only views read them, so
+        the tick does not pay for the conversion; it runs once per move, on first read."""
+        if self._geo_stale:
+            ecef_to_geodetic(self.pos_ecef_km, out=self._geo)
+            self._geo_stale = False
+        return self._geo
+
+    lat_deg = property(lambda self: self.geodetic()[0], doc="deg, [-90, 90]")
+    lon_deg = property(lambda self: self.geodetic()[1], doc="deg, [-180, 180)")
+    alt_km = property(lambda self: self.geodetic()[2], doc="km above the spherical Earth")
 
 
 class Drones:

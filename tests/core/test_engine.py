@@ -190,6 +190,21 @@ def test_snapshot_paging():
     assert snap["n_satellites"] == 60
 
 
+def test_lat_lon_alt_follow_every_move():
+    """Geodetic fields are derived on read: after each tick they match the new positions."""
+    from backend.core.frames import ecef_to_geodetic
+
+    eng = small_engine()
+    for _ in range(3):
+        before = eng.sats.lat_deg.copy()
+        eng.step()
+        want = ecef_to_geodetic(eng.sats.pos_ecef_km)
+        for got, w in zip((eng.sats.lat_deg, eng.sats.lon_deg, eng.sats.alt_km), want):
+            np.testing.assert_array_equal(got, w)
+        assert not np.array_equal(before, eng.sats.lat_deg)
+    assert 500.0 < float(eng.sats.alt_km.min()) <= float(eng.sats.alt_km.max()) < 600.0
+
+
 def test_frame_layout():
     eng = small_engine()
     eng.step()
