@@ -531,6 +531,9 @@ def _cell_pairs(c: _Context, ks: np.ndarray):
     lo, hi, task, cell, pen = cache
     if len(ks) == hi - lo:  # every task of the range (ks ascending, within it)
         return task, cell, pen
+    if len(ks) == 1:  # one task: its run (the pairs are grouped by task, ascending)
+        a, b = np.searchsorted(task, (ks[0], ks[0] + 1)).tolist()
+        return task[a:b], cell[a:b], pen[a:b]
     want = np.zeros(hi - lo, dtype=bool)
     want[ks - lo] = True
     sel = want[task - lo]
@@ -910,10 +913,10 @@ def _apply_all(c: _Context, items: list, final: bool) -> None:
     """`_Local._apply` for many satellites at once, on the arrays: the same operations in the
     same order (a satellite's tasks in rounds, first to last), so the same bits."""
     st, r = c.sats, 0
-    idx = np.fromiter((s for s, _ in items), dtype=np.int64, count=len(items))
+    idx = np.array([s for s, _ in items], dtype=np.int64)
     while items:
-        sats = np.fromiter((s for s, _ in items), dtype=np.int64, count=len(items))
-        ks = np.fromiter((k[r] for _, k in items), dtype=np.int64, count=len(items))
+        sats = idx if r == 0 else np.array([s for s, _ in items], dtype=np.int64)
+        ks = np.array([k[r] for _, k in items], dtype=np.int64)
         st.n_tasks[sats] += 1
         st.committed_eu[sats] += c.need[ks]
         st.backlog_work[sats] += c.work[ks]

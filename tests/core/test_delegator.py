@@ -718,7 +718,7 @@ def test_cell_pairs_are_reused_and_equal_fresh_ones(monkeypatch, chunk):
 
     with_origin = np.flatnonzero(tasks.has_origin)
     for ks in (with_origin, with_origin[3:17], with_origin[(with_origin >= 60) & (with_origin < 130)],
-               with_origin[with_origin >= 150], with_origin[:1]):
+               with_origin[with_origin >= 150], with_origin[:1], with_origin[40:41], with_origin[-1:]):
         assert as_set(dmod._cell_pairs(c, ks)) == as_set(fresh(ks))
         lo, hi = c.cell_pairs[:2]
         assert lo <= ks[0] and ks[-1] < hi
