@@ -79,8 +79,9 @@ def _pair(sats, log, cfg, pct, now, ev) -> None:
     if len(receivers) == 0 or len(givers) == 0:
         return
     receivers = receivers[np.argsort(pct[receivers], kind="stable")]
-    # Sliding-midpoint tree, not compacted: 2-3x cheaper to build and query here (same answers).
-    tree = cKDTree(sats.pos_eci_km[givers], balanced_tree=False, compact_nodes=False)
+    # Sliding-midpoint tree, not compacted, 64-point leaves: 2-3x cheaper to build and query here
+    # than the defaults (same answers).
+    tree = cKDTree(sats.pos_eci_km[givers], leafsize=64, balanced_tree=False, compact_nodes=False)
     rpos = sats.pos_eci_km[receivers]
     d1, nearest = tree.query(rpos, k=1)
     close = np.flatnonzero(d1 <= cfg.max_distance_km * (1 + 1e-9) + 1e-6)  # tree vs norm rounding
@@ -100,12 +101,13 @@ def _pair(sats, log, cfg, pct, now, ev) -> None:
 
 def _take_links(sats, log, cfg, receivers, givers, rk, gk, dist, now, ev) -> None:
     """Walk the links (receiver order, nearest first): a receiver takes its first link to an
-    untaken giver. Plain Python over receivers and the taken givers they skip."""
-    bounds = np.searchsorted(rk, np.arange(len(receivers) + 1)).tolist()
+    untaken giver. Plain Python over linked receivers and the taken givers they skip."""
+    linked = np.unique(rk)  # receivers with a usable link, in urgency order
+    bounds = np.searchsorted(rk, linked).tolist() + [len(rk)]
     gk, dist = gk.tolist(), dist.tolist()
     taken: set = set()
-    for r in range(len(receivers)):
-        for j in range(bounds[r], bounds[r + 1]):
+    for n, r in enumerate(linked.tolist()):
+        for j in range(bounds[n], bounds[n + 1]):
             g = gk[j]
             if g in taken:
                 continue
