@@ -43,8 +43,9 @@ How it is fast and still exact
    minus w4 * dcost (head <= avail; the same operations as the score, so the rounded score
    too). Tasks with an origin (`_search_cells`): open satellites sit on an equal-area
    lat/lon cell grid, each cell ordered once per priority class of the batch by bins of
-   U_pf (`_ubin`; as many bins as fit beside the cell index in 16 bits, else 65,536; every member at or above a threshold sits at or before the threshold's
-   bin, so they are a prefix of the cell); a (task, cell) pair meeting the task's visibility
+   U_pf (`_ubin`; as many bins as fit beside the cell index in 16 bits, else 65,536;
+   every member at or above a threshold sits at or before the threshold's bin, so they
+   are a prefix of the cell); a (task, cell) pair meeting the task's visibility
    cap gets the bound cell max U_pf - w4 * (a lower bound of dcost from the angle between
    the origin and the cell's centre, less the cell's angular radius). A pilot scores the top
    _PILOT_MEMBERS members of the best-bounded cells; theta is the task's _PILOT_K-th best
@@ -70,18 +71,20 @@ How it is fast and still exact
    and that entry (`_decide`). If all entries were taken and the best of them does not beat
    the bound, the prefix ran out: the task is scored against every member of the cells
    meeting its cap on the current state (`_visible`, after a write-back: recorded
-   assignments are applied in vectorised rounds, so that is cheap); after _SINGLES such run-outs since the last prefix (or for a
-   task without an origin), prefixes are recomputed on the current state for that task and
-   the next _WINDOW tasks instead (same argument, new origin state). Prefixes are computed
-   _CHUNK tasks at a time as the walk reaches them. An assignment is recorded, not applied
-   (`_Local`): a satellite the walk reads again gets its updates in Python floats, all
-   others in vectorised rounds at the next write-back (before each new prefix and at the
-   end); both use the definition's operations in its order, so the same bits.
+   assignments are applied in vectorised rounds, so that is cheap); after _SINGLES such
+   run-outs since the last prefix (or for a task without an origin), prefixes are
+   recomputed on the current state for that task and the next _WINDOW tasks instead (same
+   argument, new origin state). Prefixes are computed _CHUNK tasks at a time as the walk
+   reaches them. An assignment is recorded, not applied (`_Local`): a satellite the walk
+   reads again gets its updates in Python floats, all others in vectorised rounds at the
+   next write-back (before each new prefix and at the end); both use the definition's
+   operations in its order, so the same bits.
 4. Per call: the cell grid is built with 16-bit radix passes (cell and U_pf bin in one key
-   when they fit, per priority class); the tiers (tasks without an origin only) are built when first needed.
-   The (task, cell, dcost bound) pairs depend only on the grid and the tasks: computed for
-   a chunk's tasks once, grouped by task (per-task maxima are `reduceat` over runs), and
-   selected from for the windows and single searches after a run-out (`_cell_pairs`).
+   when they fit, per priority class); the tiers (tasks without an origin only) are built
+   when first needed. The (task, cell, dcost bound) pairs depend only on the grid and the
+   tasks: computed for a chunk's tasks once, grouped by task (per-task maxima are
+   `reduceat` over runs), and selected from for the windows and single searches after a
+   run-out (`_cell_pairs`).
 
 Measured and not used: a vectorised acceptance pass (accept at once every task whose first
 entry no earlier task can take; exact, with each deferred task's possible choices taken as
@@ -808,12 +811,11 @@ def _walk(c: _Context) -> tuple[np.ndarray, np.ndarray]:
         else:
             s, v = _decide(loc, pre, k, last)
         if s == -2:
+            loc.write_back()
             if c.has_origin[k] and c.cells is not None and singles < _SINGLES:
-                loc.write_back()
                 s, v = _visible(c, k)
                 singles += 1
             else:
-                loc.write_back()
                 pre = win = _prefixes(c, k, min(n_t, k + _WINDOW))
                 singles = 0
                 s, v = _decide(loc, pre, k, last)
