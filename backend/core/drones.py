@@ -343,7 +343,12 @@ def home_path_km(p_km, home_km) -> np.ndarray:
     """H: the way home, along the arc at radius |p| to above the station then down, km."""
     p, home = np.atleast_2d(p_km), np.atleast_2d(home_km)
     r = _norm(p)
-    return r * _angle(p, np.broadcast_to(home, p.shape)) + np.maximum(r - EARTH_RADIUS_KM, 0.0)
+    return _home_len(r, _angle(p, np.broadcast_to(home, p.shape)))
+
+
+def _home_len(r: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """H from radius r (km) and angle gamma (rad) to the station: arc at r, then straight down."""
+    return r * gamma + np.maximum(r - EARTH_RADIUS_KM, 0.0)
 
 
 def _home_path_point(p: np.ndarray, home: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -620,7 +625,7 @@ def _launch_costs(homes_km, sats, cand, cfg):
     homes = np.broadcast_to(homes_km[:, None, :], shape).reshape(-1, 3)
     targets = np.broadcast_to(sats.pos_ecef_km[cand][None, :, :], shape).reshape(-1, 3)
     g, _, _, r_tgt, gamma = _geodesic_parts(homes, targets)[:5]
-    back = r_tgt * gamma + np.maximum(r_tgt - EARTH_RADIUS_KM, 0.0)
+    back = _home_len(r_tgt, gamma)
     dist, back = g.reshape(shape[:2]), back.reshape(shape[:2])
     cost = launch_need_eu(dist, climb_allowance_km(sats, cand)[None, :], back,
                           sat_speed_bound_km_s(sats, cand)[None, :], cfg)

@@ -26,9 +26,14 @@ def shadow_geometry(sats: Satellites, sun_unit: np.ndarray, t_s: float, planes=N
         raan = sats.raan0_rad + sats.raan_dot_rad_s * t_s
         centre, cos_beta = _plane_shadow(raan, np.cos(sats.inc_rad), np.sin(sats.inc_rad), sun_unit)
         return centre, _half_width(sats.sma_km, cos_beta)
-    centre, cos_beta = _plane_shadow(planes.raan0 + planes.raan_dot * t_s, planes.cos_inc, planes.sin_inc, sun_unit)
-    half = _half_width(planes.shell_sma_km, cos_beta[planes.shell_plane])  # once per plane and radius
+    centre, half = _shell_arcs(planes, sun_unit, t_s)
     return centre[planes.plane_idx], half[planes.shell_idx]
+
+
+def _shell_arcs(planes, sun_unit: np.ndarray, t_s: float):
+    """Shadow-arc centre per orbit plane and half-width per shell (plane and radius), rad."""
+    centre, cos_beta = _plane_shadow(planes.raan0 + planes.raan_dot * t_s, planes.cos_inc, planes.sin_inc, sun_unit)
+    return centre, _half_width(planes.shell_sma_km, cos_beta[planes.shell_plane])
 
 
 def _plane_shadow(raan, cos_inc, sin_inc, sun_unit):
@@ -91,8 +96,7 @@ def _shell_start(planes, sun_unit: np.ndarray, t_s: float):
     reduction modulo 2 pi runs once per shell; each satellite adds its own u0 (already in
     [0, 2 pi)) and wraps once.
     """
-    centre, cos_beta = _plane_shadow(planes.raan0 + planes.raan_dot * t_s, planes.cos_inc, planes.sin_inc, sun_unit)
-    half = _half_width(planes.shell_sma_km, cos_beta[planes.shell_plane])
+    centre, half = _shell_arcs(planes, sun_unit, t_s)
     offset = planes.shell_rate_rad_s * t_s
     offset -= centre[planes.shell_plane]
     offset += np.pi

@@ -76,15 +76,21 @@ class Recent:
         if n > self.capacity:
             rows = {k: v[-self.capacity:] for k, v in rows.items()}
             n = self.capacity
-        end = self.head + n
-        idx = slice(self.head, end) if end <= self.capacity else np.arange(self.head, end) % self.capacity
+        idx = _ring_index(self.head, n, self.capacity)
         for k, v in rows.items():
             self.cols[k][idx] = v
-        self.head = int(end % self.capacity)
+        self.head = int((self.head + n) % self.capacity)
 
     def find(self, task_id: int) -> int | None:
         hit = np.flatnonzero(self.cols["task_id"] == task_id)
         return int(hit[0]) if len(hit) else None
+
+
+def _ring_index(start: int, n: int, size: int):
+    """Positions of n slots from start in a ring of size (n <= size): a slice when they do not
+    wrap (no index array), else the wrapped indices."""
+    end = start + n
+    return slice(start, end) if end <= size else np.arange(start, end) % size
 
 
 class TaskBook:
@@ -184,8 +190,7 @@ class TaskBook:
             return
         self.latency_sum_s += float(latency.sum())
         size = len(self.latency_samples)
-        start, k = self.latency_n % size, min(n, size)
-        idx = slice(start, start + k) if start + k <= size else np.arange(start, start + k) % size
+        idx = _ring_index(self.latency_n % size, min(n, size), size)
         self.latency_samples[idx] = latency[-size:]
         self.latency_n += n
 
