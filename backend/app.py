@@ -81,7 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     patch_websocket_send()
     _init_socketio(app, st)
     metrics = Metrics()
-    rt = Runtime(build_engine(st), socketio.server.eio.create_event, st.QUERY_TIMEOUT_S)
+    rt = Runtime(build_engine(st), socketio.server.eio.create_event, st.QUERY_TIMEOUT_S, st.ASYNC_MODE)
     serialize_sends(socketio.server)
     hub = Hub(socketio.server, st, metrics)
     svc = Services(st, rt, hub, Loops(socketio, rt, hub, metrics, st), metrics)

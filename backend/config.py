@@ -53,7 +53,10 @@ SETTINGS: dict[str, Setting] = {
     "HEALTH_MAX_RESTARTS": Setting(
         "int", 3, "restarts", "this many loop restarts within the window: health 503"),
     "HEALTH_RESTART_WINDOW_S": Setting("float", 60.0, "wall s", "window for HEALTH_MAX_RESTARTS"),
-    "QUERY_TIMEOUT_S": Setting("float", 5.0, "wall s", "longest a read waits for the tick loop"),
+    "QUERY_TIMEOUT_S": Setting(
+        "float", 5.0, "wall s", "longest a command waits for its tick (then 202 + command id)"),
+    "LOOP_BACKOFF_BASE_S": Setting("float", 0.5, "wall s", "first restart delay of a failing loop"),
+    "LOOP_BACKOFF_MAX_S": Setting("float", 30.0, "wall s", "cap of the doubling restart delay"),
     "PING_INTERVAL_S": Setting("float", 25.0, "wall s", "engine.io ping interval"),
     "PING_TIMEOUT_S": Setting("float", 20.0, "wall s", "engine.io ping timeout"),
     "CORS_ORIGINS": Setting("str", "*", "", "Socket.IO allowed origins, comma separated, * for any"),

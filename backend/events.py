@@ -79,7 +79,7 @@ def tick_payload(bundle: dict) -> dict:
     """The `tick` event: JSON header plus the frame arrays as little-endian float32 bytes."""
     pub, frame = bundle["pub"], bundle["frame"]
     out = {"seq": pub.seq, "tick": pub.tick, "sim_time": pub.sim_time, "paused": pub.paused,
-           "smoke": pub.smoke,
+           "smoke": pub.smoke, "real_time_factor": pub.real_time_factor,
            "counters": pub.counts, "totals": pub.totals, "kpis": pub.kpis,
            "tick_wall_time": pub.wall_time, "sent_at": time.time()}
     for key, value in frame.items():

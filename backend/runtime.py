@@ -1,9 +1,15 @@
-"""The engine as the web layer sees it: commands in, reads answered by the tick loop.
+"""The engine as the web layer sees it: commands in, reads from published views.
 
-Handlers never touch engine arrays. They call `submit` (the engine validates and queues under
-its own lock) or `query(fn)`, which hands `fn(engine)` to the tick loop; the loop runs it
-between ticks and wakes the handler. `latest` is the per-tick summary the loop publishes
-(an immutable dict replaced whole).
+The tick loop is the only caller of `engine.step()`. It runs each step off the event loop
+(`offload`: gevent's native thread pool, eventlet's tpool, or in place in threading mode,
+where the loop is its own thread) and then publishes a `Published` record carrying an
+immutable `ReadView` of the state (backend/readview.py). Handlers never touch the engine:
+- `read(fn)` runs `fn(view)` on the latest published view, in the caller: no wait for a tick;
+- `submit(cmd)` validates and queues a command and files it in the command ledger;
+- `wait_applied(cmd_id)` waits (at most QUERY_TIMEOUT_S) for the step that took the command:
+  the ledger then says `applied` or `rejected` (with the reason). A command is never cancelled
+  or applied twice: a wait that times out leaves it `pending` and the route answers 202 with
+  its id (GET /api/commands/<id>).
 """
 
 from __future__ import annotations
@@ -14,16 +20,7 @@ from dataclasses import dataclass, field
 
 from backend.utils.errors import ApiError, from_value_error
 
-
-@dataclass
-class Job:
-    """One read handed to the tick loop; `done` is an event of the current async mode."""
-
-    fn: object
-    done: object
-    result: object = None
-    error: BaseException | None = None
-    min_done: int = 0  # after-step jobs: answered once this many steps have completed
+LEDGER_SIZE = 10_000  # commands remembered for GET /api/commands/<id> (oldest forgotten first)
 
 
 @dataclass
@@ -39,62 +36,156 @@ class Published:
     kpis: dict = field(default_factory=dict)
     paused: bool = False
     smoke: dict = field(default_factory=dict)
+    view: object = None  # ReadView of the state after this tick
+    real_time_factor: float | None = None  # over the health window (None while paused)
+
+
+def offloader(async_mode: str):
+    """`run(fn)` -> fn() executed where it does not hold the event loop, for each async mode.
+
+    gevent: the hub's native thread pool (the calling greenlet waits cooperatively while other
+    greenlets run whenever the worker releases the GIL: in numpy calls and at every switch
+    interval); eventlet: tpool; threading: in place (the caller is already a thread).
+    """
+    if async_mode == "gevent":
+        import gevent
+
+        return lambda fn: gevent.get_hub().threadpool.apply(fn)
+    if async_mode == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute
+    return lambda fn: fn()
+
+
+class CommandLedger:
+    """Status of recent commands by sequence number: pending, applied or rejected (bounded)."""
+
+    def __init__(self, size: int = LEDGER_SIZE):
+        self._size = size
+        self._entries: collections.OrderedDict = collections.OrderedDict()
+        self._pending = 0
+
+    def filed(self, seq: int, kind: str) -> dict:
+        entry = {"command_id": command_id(seq), "type": kind, "status": "pending",
+                 "submitted_at": time.time(), "applied_at_tick": None, "error": None}
+        self._entries[seq] = entry
+        self._pending += 1
+        while len(self._entries) > self._size:
+            _, old = self._entries.popitem(last=False)
+            self._pending -= old["status"] == "pending"
+        return entry
+
+    def settle(self, applied: dict, tick: int) -> None:
+        """After a step: every command it took is applied, or rejected with the engine's reason."""
+        for seq, rejection in applied.items():
+            entry = self._entries.get(seq)
+            if entry is None or entry["status"] != "pending":
+                continue
+            self._pending -= 1
+            entry["applied_at_tick"] = tick
+            if rejection is None:
+                entry["status"] = "applied"
+            else:
+                entry["status"] = "rejected"
+                entry["error"] = {"code": "command_rejected", "message": rejection["error"],
+                                  "field": rejection["field"]}
+
+    def get(self, seq: int) -> dict | None:
+        entry = self._entries.get(seq)
+        return None if entry is None else dict(entry)
+
+    def pending(self) -> int:
+        """Commands filed and not yet taken by a step."""
+        return self._pending
+
+
+def command_id(seq: int) -> str:
+    return f"cmd-{seq}"
 
 
 class Runtime:
-    """Owns the engine; the tick loop is its only caller apart from `engine.submit`."""
+    """Owns the engine; the tick loop is its only stepper, handlers read published views."""
 
-    def __init__(self, engine, make_event, query_timeout_s: float):
+    def __init__(self, engine, make_event, query_timeout_s: float, async_mode: str = "threading"):
         self.engine = engine
         self._make_event = make_event
-        self._timeout = query_timeout_s
-        self._now_jobs: collections.deque = collections.deque()
-        self._after_step_jobs: collections.deque = collections.deque()
-        self.wake = make_event()
+        self.timeout_s = query_timeout_s
+        self.offload = offloader(async_mode)
+        self.commands = CommandLedger()
+        self._waiters: list = []
         self.latest = Published(wall_time=time.time())
         self._snap_cache: dict = {}  # key -> (seq, value)
-        # A step drains the commands submitted before it *started*; after-step reads wait for
-        # a step that started after they were queued (matters in threading mode).
         self.steps_started = 0
         self.steps_done = 0
 
+    # -- commands -----------------------------------------------------------------------
     def submit(self, cmd: dict) -> dict:
         """Validate and queue a command; ValueError becomes a 400 naming the field."""
+        return self.submit_numbered(cmd)[1]
+
+    def submit_numbered(self, cmd: dict) -> tuple[int, dict]:
+        """`submit`, also returning the command's sequence number (filed in the ledger)."""
         try:
-            return self.engine.submit(cmd)
+            seq, result = self.engine.submit_numbered(cmd)
         except ValueError as exc:
             raise from_value_error(exc) from None
+        self.commands.filed(seq, cmd.get("type"))
+        return seq, result
+
+    def wait_applied(self, seq: int, timeout: float | None = None) -> dict:
+        """Wait for the step that took command `seq`; its ledger entry (status may be pending)."""
+        self._wait(lambda: self.commands.get(seq)["status"] != "pending", timeout)
+        return self.commands.get(seq)
+
+    # -- reads --------------------------------------------------------------------------
+    def view(self):
+        """The latest published view; before the first tick, one taken now."""
+        view = self.latest.view
+        if view is None:
+            from backend.readview import ReadView
+
+            view = ReadView(self.engine)
+        return view
+
+    def read(self, fn):
+        """`fn(view)` on the latest published view, in the caller (never waits for a tick)."""
+        return fn(self.view())
+
+    def read_after_step(self, fn, timeout: float | None = None):
+        """`fn(view)` on the view of a step that started after this call (503 if none in time)."""
+        target = self.steps_started + 1
+        if not self._wait(lambda: self.steps_done >= target, timeout):
+            raise ApiError(503, "loop_unavailable", "no tick completed in time; try again")
+        return fn(self.view())
 
     def query(self, fn, after_step: bool = False, timeout: float | None = None):
-        """Run `fn(engine)` in the tick loop (now, or after the next step) and return its result."""
-        job = Job(fn, self._make_event(), min_done=self.steps_started + 1 if after_step else 0)
-        (self._after_step_jobs if after_step else self._now_jobs).append(job)
-        if not after_step:
-            self.wake.set()
-        if not job.done.wait(self._timeout if timeout is None else timeout):
-            raise ApiError(503, "loop_unavailable", "the tick loop did not answer in time")
-        if job.error is not None:
-            raise job.error
-        return job.result
+        """Compatibility name: `read` or `read_after_step`."""
+        return self.read_after_step(fn, timeout) if after_step else self.read(fn)
 
-    def serve(self, after_step: bool = False) -> None:
-        """Tick loop only: answer the waiting jobs of one kind."""
-        jobs = self._after_step_jobs if after_step else self._now_jobs
-        for _ in range(len(jobs)):
-            job = jobs.popleft()
-            if job.min_done > self.steps_done:
-                jobs.append(job)  # its step has not run yet
-                continue
-            try:
-                job.result = job.fn(self.engine)
-            except Exception as exc:  # handed back to the waiting handler
-                job.error = exc
-            job.done.set()
+    def _wait(self, done, timeout: float | None) -> bool:
+        deadline = time.monotonic() + (self.timeout_s if timeout is None else timeout)
+        while not done():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            event = self._make_event()
+            self._waiters.append(event)
+            if done():
+                return True
+            event.wait(left)
+        return True
 
-    def publish(self, pub: Published) -> None:
-        """Tick loop only: replace the per-tick summary; cached snapshots go stale."""
+    # -- tick loop side -----------------------------------------------------------------
+    def publish(self, pub: Published, applied: dict) -> None:
+        """Tick loop only: replace the per-tick summary, settle the step's commands, wake waiters."""
         self.latest = pub
         self._snap_cache = {}
+        self.commands.settle(applied, pub.tick)
+        self.steps_done = self.steps_started
+        waiters, self._waiters = self._waiters, []
+        for event in waiters:
+            event.set()
 
     def cached(self, key, build):
         """Per-tick cache: `build()` once per (seq, key); `build` runs in the caller."""
@@ -108,7 +199,6 @@ class Runtime:
 
 
 def snapshot(rt: Runtime, sat_offset: int = 0, sat_limit: int | None = None) -> dict:
-    """The engine snapshot after the latest tick, built by the tick loop, cached per tick."""
+    """The snapshot of the latest published view, cached per tick."""
     key = ("snapshot", sat_offset, sat_limit)
-    return rt.cached(key, lambda: rt.query(
-        lambda e: e.snapshot(sat_offset=sat_offset, sat_limit=sat_limit)))
+    return rt.cached(key, lambda: rt.read(lambda v: v.snapshot(sat_offset=sat_offset, sat_limit=sat_limit)))

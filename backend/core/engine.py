@@ -9,6 +9,7 @@ state: randomness comes from one SeedSequence with a child stream per subsystem.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 
 import numpy as np
@@ -30,6 +31,22 @@ LEDGER_KEYS = ("solar_in", "consumed", "task_draw", "beamed_out", "beam_losses",
                "drone_reserve_spent", "ground_charged")
 
 
+PHASES = ("SmokeConsumer", "TaskDelegator", "satellites", "JobOrchestrator", "BatteryOrchestrator")
+
+
+class _PhaseClock:
+    """Wall seconds spent per phase of one tick (reporting only: never feeds the state)."""
+
+    def __init__(self):
+        self.spent = dict.fromkeys(PHASES, 0.0)
+        self._t = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.spent[phase] += now - self._t
+        self._t = now
+
+
 class Engine:
     """A steppable simulation; see docs/interfaces.md for the command and JSON contract."""
 
@@ -41,6 +58,9 @@ class Engine:
         self.base_scenario = scenario or Scenario()
         self.base_scenario.validate()
         self.rejected: deque = deque(maxlen=50)
+        self.applied: dict = {}
+        self.phase_s = dict.fromkeys(PHASES, 0.0)  # wall s per phase of the last step
+        self.generated_last = 0  # tasks the generator made in the last step
         self._cmd_seq = 0
         self.generation = -1  # bumped by every (re)build: a reset starts a new generation
         self._build(self.base_scenario, int(seed))
@@ -79,6 +99,10 @@ class Engine:
 
     def submit(self, cmd: dict) -> dict:
         """Validate and queue a command; raises FieldError (a ValueError) and queues nothing."""
+        return self.submit_numbered(cmd)[1]
+
+    def submit_numbered(self, cmd: dict) -> tuple[int, dict]:
+        """`submit`, also returning the command's sequence number (its id in `applied`)."""
         with self._lock:
             clean = commands.validate(cmd, self)
             self._cmd_seq += 1
@@ -89,7 +113,7 @@ class Engine:
                 clean["id"], clean["created_at"] = self.book.reserve_ids(1)[0], self.sim_time
                 result = views.new_task(clean)
             self._inbox.append(clean)
-            return result
+            return self._cmd_seq, result
 
     def _drain(self) -> list:
         with self._lock:
@@ -98,17 +122,25 @@ class Engine:
             return cmds
 
     def _apply(self, cmd: dict, ev: TickEvents) -> None:
+        self.applied[cmd["cmd"]] = None
         try:
             _APPLY[cmd["type"]](self, cmd, ev)
         except ValueError as exc:  # state moved between submit and apply (e.g. drone left)
-            self.rejected.append({"cmd": cmd["cmd"], "tick": self.tick, "command": cmd["type"],
-                                  "field": getattr(exc, "field", None), "error": str(exc)})
+            entry = {"cmd": cmd["cmd"], "tick": self.tick, "command": cmd["type"],
+                     "field": getattr(exc, "field", None), "error": str(exc)}
+            self.rejected.append(entry)
+            self.applied[cmd["cmd"]] = entry
 
     # ---- the tick -------------------------------------------------------------------------
 
     def step(self) -> TickEvents:
-        """Apply queued commands, then advance one tick unless paused."""
+        """Apply queued commands, then advance one tick unless paused.
+
+        `applied` maps each command this step took (by sequence number) to None, or to its
+        rejection entry when applying it failed."""
         ev = TickEvents(self.tick, self.sim_time)
+        self.applied = {}
+        self.phase_s, self.generated_last = dict.fromkeys(PHASES, 0.0), 0
         for cmd in self._drain():
             self._apply(cmd, ev)
         if self.paused and self._pending_steps == 0:
@@ -128,18 +160,28 @@ class Engine:
         cfg, dt = self.config, self.dt
         now = self.sim_time + dt
         ev.tick, ev.sim_time = self.tick + 1, now
+        clock = _PhaseClock()
         self.sky.update(self.sats, now)
+        clock.lap("satellites")
         self._generate(now, ev)
+        clock.lap("SmokeConsumer")
         self._delegate(now, ev)
+        clock.lap("TaskDelegator")
         self.blackouts_total += power_step(self.sats, self.book, cfg, dt, now, ev, self.ledger)
         refresh_load(self.sats, self.book)
+        clock.lap("satellites")
         beam_rx = np.zeros(self.sats.n)
         beams_step(self.sats, self.beamlog, cfg, dt, now, ev, self.ledger, beam_rx)
+        clock.lap("JobOrchestrator")
         drone_rx = np.zeros(self.sats.n)
         drones.drones_step(self.drones, self.sats, self.stations, self._drone_need(), cfg, dt, ev,
                            self.ledger, drone_rx)
+        clock.lap("BatteryOrchestrator")
         self._expire(now, ev)
+        clock.lap("TaskDelegator")
         self._predict_and_alert(now, beam_rx, drone_rx, ev)
+        clock.lap("satellites")
+        self.phase_s = clock.spent
         self.tick, self.sim_time = self.tick + 1, now
 
     def _close(self, ev: TickEvents) -> TickEvents:
@@ -150,6 +192,7 @@ class Engine:
 
     def _generate(self, now: float, ev: TickEvents) -> None:
         n = draw_count(self._rng_smoke, self.smoke, self.config.tick_interval)
+        self.generated_last = n
         if n:
             new = draw_tasks(self._rng_smoke, n, self.config)
             with self._lock:

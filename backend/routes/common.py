@@ -25,9 +25,9 @@ def parse_id(kind: str, ident: str) -> int:
 
 
 def entity_or_404(kind: str, ident: str, read) -> dict:
-    """Read one entity in the tick loop; None from the engine is a 404."""
+    """Read one entity from the latest published view; None is a 404."""
     n = parse_id(kind, ident)
-    out = svc().rt.query(lambda e: read(e, n))
+    out = svc().rt.read(lambda e: read(e, n))
     if out is None:
         raise not_found({"sat": "satellite", "drone": "drone", "task": "task"}[kind], ident)
     return out
@@ -54,10 +54,36 @@ def check_args(allowed: tuple) -> None:
                            f"{list(allowed)}", name)
 
 
-def submit_and_wait(cmd: dict, read=None):
-    """Submit a command, wait for the step that applies it, and return `read(engine)` taken
-    right after that step (or the submit result when `read` is None)."""
+class CommandPending(ApiError):
+    """The wait for a command's step timed out: 202 with its ledger entry and where to poll."""
+
+    def __init__(self, entry: dict):
+        super().__init__(202, "pending", f"command {entry['command_id']} is queued; poll its status")
+        self.entry = entry
+
+    def body(self) -> dict:
+        return {**self.entry, "poll": f"/api/commands/{self.entry['command_id']}"}
+
+
+def submit_and_settle(cmd: dict) -> tuple[dict, dict]:
+    """Submit a command and wait for the step that takes it: (submit answer, ledger entry).
+
+    Raises CommandPending (202) when that step has not run within QUERY_TIMEOUT_S; the
+    command stays queued and is applied or rejected exactly once."""
     rt = svc().rt
-    result = rt.submit(cmd)
-    after = rt.query(read or (lambda e: None), after_step=True)
-    return result if read is None else after
+    seq, result = rt.submit_numbered(cmd)
+    entry = rt.wait_applied(seq)
+    if entry["status"] == "pending":
+        raise CommandPending(entry)
+    return result, entry
+
+
+def submit_and_wait(cmd: dict, read=None, rejected_code: str = "command_rejected"):
+    """Submit a command, wait for the step that applies it, and return `read(view)` of the
+    state right after that step (or the submit answer when `read` is None). A command the
+    engine refused when applying it is a 409 `rejected_code` with the reason."""
+    result, entry = submit_and_settle(cmd)
+    if entry["status"] == "rejected":
+        err = entry["error"]
+        raise ApiError(409, rejected_code, err["message"], err["field"])
+    return result if read is None else svc().rt.read(read)

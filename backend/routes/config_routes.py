@@ -13,7 +13,7 @@ bp = Blueprint("config", __name__)
 
 
 def _config() -> dict:
-    return svc().rt.query(lambda e: e.config.to_dict())
+    return svc().rt.read(lambda e: e.config.to_dict())
 
 
 @bp.get("/api/config")

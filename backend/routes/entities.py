@@ -8,7 +8,7 @@ from backend.utils.errors import ApiError, json_response
 from backend.utils.jsonbody import json_body
 from backend.utils.schema import Field, Schema, validate
 
-from .common import entity_or_404, parse_id, submit_and_wait, svc
+from .common import entity_or_404, parse_id, submit_and_settle, submit_and_wait, svc
 from .smoke import EMPTY
 
 bp = Blueprint("entities", __name__)
@@ -21,14 +21,6 @@ SET_SATELLITE = Schema("SetSatellite", {
 LAUNCH = Schema("Launch", {
     "satellite_id": Field("string", required=True, doc="target, e.g. sat-7", example="sat-7"),
 })
-
-
-def _refusal(e, cmd_seq: int) -> str | None:
-    """The engine's reason if it refused the command with sequence number `cmd_seq` when applying it."""
-    for entry in reversed(e.rejected):
-        if entry["cmd"] == cmd_seq:
-            return entry["error"]
-    return None
 
 
 def _sat(e, n):
@@ -63,12 +55,11 @@ def launch(drone_id: str):
     body = validate(json_body(), LAUNCH)
     entity_or_404("drone", drone_id, _drone)
     n = parse_id("drone", drone_id)
-    rt = svc().rt
-    sub = rt.submit({"type": "launch_drone", "drone_id": drone_id, **body})
-    drone, refusal = rt.query(lambda e: (e.drone(n), _refusal(e, sub["cmd"])), after_step=True)
-    if refusal:
-        raise ApiError(409, "launch_refused", refusal, "satellite_id")
-    return json_response(drone)
+    cmd = {"type": "launch_drone", "drone_id": drone_id, **body}
+    _, entry = submit_and_settle(cmd)
+    if entry["status"] == "rejected":
+        raise ApiError(409, "launch_refused", entry["error"]["message"], "satellite_id")
+    return json_response(svc().rt.read(lambda e: e.drone(n)))
 
 
 @bp.post("/api/drones/<drone_id>/recall")

@@ -53,6 +53,6 @@ def resume():
 @bp.post("/api/sim/step")
 def step():
     body = validate(json_body(optional=True), STEP)
-    if not svc().rt.query(lambda e: bool(e.paused)):
+    if not svc().rt.read(lambda e: e.paused):
         raise ApiError(409, "not_paused", "step works while paused: POST /api/sim/pause first", None)
     return json_response(submit_and_wait({"type": "step", **body}, clock))

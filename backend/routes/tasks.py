@@ -38,9 +38,9 @@ def create_task():
 def get_task(task_id: str):
     n = parse_id("task", task_id)
     rt = svc().rt
-    task = rt.query(lambda e: e.task(n))
-    if task is None:  # created by a POST whose command the next step applies: look again then
-        task = rt.query(lambda e: e.task(n), after_step=True)
+    task = rt.read(lambda e: e.task(n))
+    if task is None and n < rt.engine.book.next_id:  # its add_task is still queued: next step
+        task = rt.read_after_step(lambda e: e.task(n))
     if task is None:
         raise not_found("task", task_id)
     return json_response(task)

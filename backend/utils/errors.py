@@ -54,7 +54,10 @@ def json_response(payload, status: int = 200) -> Response:
 
 
 def error_response(err: ApiError) -> Response:
-    return json_response(err.body(), err.status)
+    """The error as JSON, with any headers it carries (e.g. Retry-After on a 429)."""
+    resp = json_response(err.body(), err.status)
+    resp.headers.update(getattr(err, "headers", None) or {})
+    return resp
 
 
 _HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
