@@ -45,7 +45,8 @@ SETTINGS: dict[str, Setting] = {
         "int", 24, "engine.io packets", "a client with more unsent packets is 'behind'"),
     "CLIENT_MAX_LAG_S": Setting("float", 10.0, "wall s", "a client behind this long is disconnected"),
     "CONNECT_SAT_LIMIT": Setting(
-        "int", 100000, "satellites", "satellites in the `state` sent at connect (first N)"),
+        "int", 2000, "satellites",
+        "most satellites listed as JSON in a `state` (first N); all are in its binary frame"),
     "SMOKE_AUTOSTART": Setting("bool", True, "", "start the smoke generator at launch"),
     "SMOKE_QPS": Setting("float", 20.0, "tasks / wall s", "autostart generator rate"),
     "SMOKE_BURST": Setting("int", 5, "tasks", "autostart generator burst"),

@@ -82,9 +82,14 @@ def tick_payload(bundle: dict) -> dict:
            "smoke": pub.smoke, "real_time_factor": pub.real_time_factor,
            "counters": pub.counts, "totals": pub.totals, "kpis": pub.kpis,
            "tick_wall_time": pub.wall_time, "sent_at": time.time()}
-    for key, value in frame.items():
-        out[key] = value.astype("<f4").tobytes() if isinstance(value, np.ndarray) else value
+    out.update(frame_payload(frame))
     return out
+
+
+def frame_payload(frame: dict) -> dict:
+    """A globe frame for Socket.IO: header values, arrays as little-endian float32 bytes."""
+    return {key: value.astype("<f4").tobytes() if isinstance(value, np.ndarray) else value
+            for key, value in frame.items()}
 
 
 class Hub:

@@ -216,7 +216,7 @@ class Loops:
             if self._started:
                 return False
             self._started = True
-        self.rt.latest = Published(wall_time=time.time(), view=ReadView(self.rt.engine),
+        self.rt.latest = Published(wall_time=time.time(), view=ReadView(self.rt.engine), frame=self.rt.engine.frame(),
                                    paused=bool(self.rt.engine.paused), smoke=self.rt.engine.smoke.to_dict())
         self.sio.start_background_task(self._supervise, "tick", self._tick_loop)
         self.sio.start_background_task(self._supervise, "fanout", self._fanout_loop)
@@ -304,7 +304,7 @@ class Loops:
         kpis = {**res.kpis, "tick_ms": round(res.duration_s * 1000.0, 3)}  # step + views, wall ms
         pub = Published(seq=self.seq, tick=ev.tick, sim_time=ev.sim_time, wall_time=time.time(),
                         counts=counts, totals=totals, kpis=kpis, paused=view.paused,
-                        smoke=view.smoke.to_dict(), view=view,
+                        smoke=view.smoke.to_dict(), view=view, frame=res.frame,
                         real_time_factor=None if rtf is None else round(rtf, 4))
         self.rt.publish(pub, res.applied)
         if view.generation != self._generation:

@@ -37,6 +37,7 @@ class Published:
     paused: bool = False
     smoke: dict = field(default_factory=dict)
     view: object = None  # ReadView of the state after this tick
+    frame: dict | None = None  # the globe frame of this tick (numpy arrays, never mutated)
     real_time_factor: float | None = None  # over the health window (None while paused)
 
 

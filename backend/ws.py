@@ -1,5 +1,10 @@
 """The Socket.IO namespace `/ws`: connect (state first, then live events), subscriptions, stats.
 
+Bounded connect: the `state` lists at most CONNECT_SAT_LIMIT satellites as JSON (a client may
+ask for fewer, never more) and carries the whole constellation as the latest binary globe
+frame (`frame`: 24 bytes a satellite). Both are built once per tick and shared by every client
+that connects during it, so a connect costs one emit, not a snapshot of its own.
+
 Payloads from clients go through the same schema validator as REST bodies; a bad payload is
 answered (ack) with {"error": {code, message, field}}.
 """
@@ -11,7 +16,7 @@ import logging
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace
 
-from backend.events import NS, SUBSCRIBABLE
+from backend.events import NS, SUBSCRIBABLE, frame_payload
 from backend.runtime import snapshot
 from backend.utils.errors import ApiError
 from backend.utils.schema import Field, Schema, validate
@@ -57,9 +62,14 @@ class VppNamespace(Namespace):
             raise ConnectionRefusedError(err.body()) from None
         eio_sid = self.socketio.server.manager.eio_sid_from_sid(request.sid, NS)
         self.svc.hub.register(request.sid, eio_sid, names, opts.get("max_per_tick"))
-        limit = opts.get("sat_limit", self.svc.settings.CONNECT_SAT_LIMIT)
+        limit = self._limit(opts)
         self._sat_limits[request.sid] = limit
         self.socketio.start_background_task(self._send_state, request.sid, limit, True)
+
+    def _limit(self, opts: dict) -> int:
+        """Satellites listed as JSON in a `state`: the client's sat_limit, at most CONNECT_SAT_LIMIT."""
+        cap = self.svc.settings.CONNECT_SAT_LIMIT
+        return min(cap, opts.get("sat_limit", cap))
 
     def _resync_all(self) -> None:
         """After a reset every client gets a fresh `state`, with its own satellite limit."""
@@ -68,14 +78,16 @@ class VppNamespace(Namespace):
 
     def _send_state(self, sid: str, sat_limit: int, then_ready: bool) -> None:
         """Send the current snapshot to one client, then let live events flow to it."""
+        rt = self.svc.rt
         try:
-            snap = snapshot(self.svc.rt, sat_limit=sat_limit)
+            snap = snapshot(rt, sat_limit=sat_limit)
         except ApiError as err:
             log.warning("state for %s unavailable: %s", sid, err.message)
             self.socketio.emit("error", err.body(), to=sid, namespace=NS)
             snap = None
         if snap is not None:
-            self.socketio.emit("state", snap, to=sid, namespace=NS)
+            frame = rt.cached("frame", lambda: frame_payload(rt.latest.frame) if rt.latest.frame else None)
+            self.socketio.emit("state", {**snap, "frame": frame}, to=sid, namespace=NS)
         if then_ready:
             self.svc.hub.make_ready(sid)
 
@@ -110,8 +122,7 @@ class VppNamespace(Namespace):
             opts = validate(data if isinstance(data, dict) else {}, STATE_REQUEST)
         except ApiError as err:
             return err.body()
-        limit = opts.get("sat_limit", self.svc.settings.CONNECT_SAT_LIMIT)
-        self.socketio.start_background_task(self._send_state, request.sid, limit, False)
+        self.socketio.start_background_task(self._send_state, request.sid, self._limit(opts), False)
         return {"ok": True}
 
 

@@ -22,13 +22,31 @@ from .params import FieldError, SimConfig
 from .power import power_step, refresh_load
 from .prediction import predict_energy
 from .scenario import Scenario
-from .smoke import NewTasks, SmokeState, draw_count, draw_tasks
+from .smoke import NewTasks, SmokeState, draw_count, draw_tasks, throttled
 from .state import DROPPED, NO_ELIGIBLE, PRIORITIES, QUEUED, RUNNING
 from .taskbook import TaskBook
 from .ticklog import EVENT_NAMES, TickEvents
 
 LEDGER_KEYS = ("solar_in", "consumed", "task_draw", "beamed_out", "beam_losses", "drone_delivered",
                "drone_reserve_spent", "ground_charged")
+
+
+# Work budget of one tick, in satellite-seconds: n_satellites x dt. What a tick does per
+# satellite (beams paired, tasks run and finished, drones flown, energy predicted) grows with
+# the simulated time it covers; a configuration over the budget is refused (FieldError naming
+# the limit), so no accepted configuration makes one tick run away (e.g. 100,000 satellites at
+# dt = 1,000 s). 1e7 allows dt = 100 s at 100,000 satellites and 33,333 s at the default 300.
+WORK_BUDGET_SAT_S = 1.0e7
+
+
+def check_work_budget(n_satellites: int, dt: float, field: str) -> None:
+    """Raise FieldError(field) when n_satellites x dt exceeds WORK_BUDGET_SAT_S."""
+    work = n_satellites * dt
+    if work > WORK_BUDGET_SAT_S:
+        raise FieldError(field, f"{field}: work budget exceeded: n_satellites x dt = {n_satellites} x "
+                         f"{dt:g} s = {work:.3g} satellite-seconds per tick, above the limit of "
+                         f"{WORK_BUDGET_SAT_S:.3g}; use fewer satellites, a lower time_scale or a "
+                         f"shorter tick_interval")
 
 
 PHASES = ("SmokeConsumer", "TaskDelegator", "satellites", "JobOrchestrator", "BatteryOrchestrator")
@@ -105,6 +123,7 @@ class Engine:
         """`submit`, also returning the command's sequence number (its id in `applied`)."""
         with self._lock:
             clean = commands.validate(cmd, self)
+            self._check_budget(clean)
             self._cmd_seq += 1
             clean["cmd"] = self._cmd_seq
             result = {"accepted": True, "type": clean["type"], "cmd": self._cmd_seq,
@@ -114,6 +133,15 @@ class Engine:
                 result = views.new_task(clean)
             self._inbox.append(clean)
             return self._cmd_seq, result
+
+    def _check_budget(self, clean: dict) -> None:
+        """Refuse a config or reset that would put one tick over the work budget."""
+        if clean["type"] == "set_config":
+            new = self.config.updated(clean["config"])
+            field = "time_scale" if new.time_scale != self.config.time_scale else "tick_interval"
+            check_work_budget(self.sats.n, new.tick_interval * new.time_scale, field)
+        elif clean["type"] == "reset":
+            check_work_budget(clean["scenario"].n_satellites, self.dt, "scenario.n_satellites")
 
     def _drain(self) -> list:
         with self._lock:
@@ -192,6 +220,8 @@ class Engine:
 
     def _generate(self, now: float, ev: TickEvents) -> None:
         n = draw_count(self._rng_smoke, self.smoke, self.config.tick_interval)
+        if n:
+            n = throttled(n, len(self.book.tasks.with_status(QUEUED)), self.config.queue_capacity)
         self.generated_last = n
         if n:
             new = draw_tasks(self._rng_smoke, n, self.config)

@@ -4,10 +4,17 @@
 `tick_interval` wall seconds receives on average `qps * tick_interval` tasks, whatever the
 time scale. Arrivals come in bursts of 1..burst tasks (uniform), the number of bursts a tick
 is Poisson with mean qps * tick_interval / mean_burst.
+
+Backpressure: while the pending queue is at or above its high-water mark
+(`HIGH_WATER_FRACTION` of `queue_capacity`) the generator throttles itself: a tick adds at most
+the room left below the mark (what it drew beyond that is not generated), so the requested qps
+and the achieved qps (reported by /api/health) part ways instead of the queue overflowing.
+POST /api/tasks answers 429 at the same mark.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,8 +46,21 @@ class NewTasks:
         return len(self.energy_need)
 
 
+HIGH_WATER_FRACTION = 0.9
+
+
+def high_water(queue_capacity: int) -> int:
+    """Pending tasks at which admission stops: 429 for POST /api/tasks, the generator throttles."""
+    return max(1, math.floor(HIGH_WATER_FRACTION * queue_capacity))
+
+
+def throttled(n: int, pending: int, queue_capacity: int) -> int:
+    """Tasks the generator may add this tick: n, capped at the room left below the high-water mark."""
+    return max(0, min(n, high_water(queue_capacity) - pending))
+
+
 def draw_count(rng: np.random.Generator, smoke: SmokeState, tick_interval_s: float) -> int:
-    """Number of tasks arriving this tick."""
+    """Number of tasks arriving this tick (before throttling)."""
     if not smoke.running or smoke.qps <= 0:
         return 0
     mean_burst = (1 + smoke.burst) / 2.0

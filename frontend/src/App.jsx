@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import Globe from './components/Globe.jsx';
 import HUDStats from './components/HUDStats.jsx';
+import SpeedBanner from './components/SpeedBanner.jsx';
 import Controls from './components/Controls.jsx';
 import ConfigPanel from './components/ConfigPanel.jsx';
 import EventFeed from './components/EventFeed.jsx';
@@ -170,6 +171,7 @@ export default function App() {
           {store.frameErrors} tick frame(s) could not be decoded: {store.lastFrameError}. Positions may be stale.
         </div>
       )}
+      {!down && !stale && <SpeedBanner store={store} />}
       {!down && stale && (
         <div className="banner banner-stale" role="status" data-testid="stale">
           Connected, but no tick for {((performance.now() - store.lastTickWall) / 1000).toFixed(0)} s: the simulation loop may be stuck (see /api/health).

@@ -20,7 +20,8 @@ def srv(request, live_server_factory):
     server = live_server_factory({"SCENARIO_N_SATELLITES": "180", "SCENARIO_PLANES": "9",
                                   "QUERY_TIMEOUT_S": "1.5", "LOOP_BACKOFF_BASE_S": "0.2",
                                   "LOOP_BACKOFF_MAX_S": "1.0", "HEALTH_RESTART_WINDOW_S": "2",
-                                  "HEALTH_MAX_RESTARTS": "50", "LOG_LEVEL": "WARNING"},
+                                  "HEALTH_MAX_RESTARTS": "50", "LOG_LEVEL": "WARNING",
+                                  "CONNECT_SAT_LIMIT": "50"},
                                  async_mode=request.param)
     yield server
     server.stop()
@@ -165,3 +166,69 @@ def test_failing_loop_backs_off_and_logs_once_per_burst(srv):
     after = requests.get(srv.url + "/api/health", timeout=10)
     assert after.status_code == 200 and after.json()["loops"]["tick"]["alive"]
     assert srv.log().count("loop 'tick' failed") == log_before + 1  # one line for the burst
+
+
+def test_post_tasks_429_with_retry_after_at_the_high_water_mark(srv):
+    old = requests.get(srv.url + "/api/config", timeout=10).json()
+    assert post(srv, "/api/config", {"queue_capacity": 20, "max_wait_s": 1.0e6}).status_code == 200
+    unplaceable = {"energy_need": 1.0e9, "processing_power_needed": 1.0, "priority": "low"}
+    try:
+        codes = [post(srv, "/api/tasks", unplaceable).status_code for _ in range(18)]  # mark: 90 % of 20
+        assert codes == [201] * 18
+        resp = post(srv, "/api/tasks", unplaceable)
+        assert resp.status_code == 429, resp.text
+        assert int(resp.headers["Retry-After"]) >= 1
+        err = resp.json()["error"]
+        assert err["code"] == "over_high_water" and "18" in err["message"]
+        time.sleep(0.5)
+        assert health(srv)["commands_pending"] == 0
+        assert requests.get(srv.url + "/api/state?sat_limit=0", timeout=10).json()["queues"]["pending"] == 18
+    finally:
+        post(srv, "/api/reset")
+        post(srv, "/api/config", {"delegator": {k: old["delegator"][k] for k in ("queue_capacity", "max_wait_s")}})
+
+
+def test_generator_throttles_itself_at_the_high_water_mark(srv):
+    old = requests.get(srv.url + "/api/config", timeout=10).json()
+    assert post(srv, "/api/config", {"queue_capacity": 50, "max_wait_s": 1.0e6, "task_energy_min": 1.0e6,
+                                     "task_energy_max": 1.0e6}).status_code == 200
+    try:
+        assert post(srv, "/api/smoke/start", {"qps": 2000, "burst": 5}).status_code == 200
+        time.sleep(3.0)
+        body = health(srv)
+        state = requests.get(srv.url + "/api/state?sat_limit=0", timeout=10).json()
+    finally:
+        post(srv, "/api/smoke/stop")
+        post(srv, "/api/reset")
+        post(srv, "/api/config", old)
+    assert state["queues"]["pending"] == 45  # held at the mark, nothing dropped as queue_full
+    assert state["counters"]["tasks"]["dropped_by_reason"]["queue_full"] == 0
+    gen = body["generator"]
+    assert gen["requested_qps"] == 2000 and gen["achieved_qps"] < 100
+
+
+def test_config_over_the_work_budget_is_refused_naming_the_limit(srv):
+    before = requests.get(srv.url + "/api/config", timeout=10).json()
+    try:
+        assert post(srv, "/api/config", {"time_scale": 10000, "tick_interval": 0.1}).status_code == 200
+        resp = post(srv, "/api/reset", {"scenario": {"n_satellites": 100000, "planes": 100}})
+        assert resp.status_code == 400, resp.text  # 100,000 x 1,000 s = 1e8 satellite-seconds a tick
+        err = resp.json()["error"]
+        assert err["field"] == "scenario.n_satellites" and "work budget" in err["message"]
+        assert "limit of 1e+07" in err["message"]
+        assert requests.get(srv.url + "/api/state?sat_limit=0", timeout=10).json()["n_satellites"] == 180
+    finally:
+        post(srv, "/api/config", before)
+
+
+def test_connect_state_is_bounded_and_carries_the_whole_frame(srv):
+    from .conftest import Recorder
+
+    rec = Recorder(srv.url, auth={"sat_limit": 10_000_000}).connect()
+    try:
+        state = rec.wait_event("state", timeout=15)
+    finally:
+        rec.close()
+    assert state["n_satellites"] == 180 and len(state["satellites"]) == 50  # CONNECT_SAT_LIMIT
+    frame = state["frame"]
+    assert frame["n_satellites"] == 180 and len(frame["sats"]) == 180 * 6 * 4

@@ -7,6 +7,7 @@ import { latLonAltToVector3 } from './geo.js';
 import { socColor } from './colors.js';
 import { FLAG_SUNLIT, FLAG_BLACKOUT, DRONE_STATUSES, eventKind, satIndex } from './protocol.js';
 import { Ring } from './ring.js';
+import { notePace } from './pace.js';
 
 export const HISTORY_SECONDS = 300; // sparklines cover the last five minutes
 const EVENT_LOG_SIZE = 400;
@@ -130,6 +131,7 @@ export function createStore() {
   };
 
   store.applyFrame = (f, now) => applyFrame(store, f, now);
+  store.pace = {}; // lib/pace.js: real-time factor and this page's lag
   store.applyTick = (msg, now) => applyTick(store, msg, now);
   store.applySnapshot = (snap) => applySnapshot(store, snap);
   store.pushEvent = (name, payload, now) => pushEvent(store, name, payload, now);
@@ -297,6 +299,7 @@ export function applyTick(store, msg, now) {
   store.kpis = msg.kpis || {};
   if (typeof store.kpis.paused === 'boolean') store.paused = store.kpis.paused;
   store.lastTickWall = now;
+  notePace(store.pace, msg, Date.now());
   sampleHistory(store, now);
   return store;
 }
