@@ -20,6 +20,7 @@ FRONTEND = ROOT / "frontend"
 DIST_INDEX = FRONTEND / "dist" / "index.html"
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 SCRIPT = ROOT / "tests" / "e2e" / "globe.e2e.mjs"
+USABILITY = ROOT / "tests" / "e2e" / "usability.e2e.mjs"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 pytestmark = pytest.mark.e2e
@@ -51,19 +52,38 @@ def globe_server(live_server_factory, built_frontend):
     server.stop()
 
 
-def test_globe_in_headless_chromium(globe_server):
+def _run_script(script: Path, server) -> dict:
+    """Run one e2e script against `server`; its JSON result, after asserting every check passed."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(["node", str(SCRIPT), globe_server.url + "/", str(ARTIFACTS)],
+    proc = subprocess.run(["node", str(script), server.url + "/", str(ARTIFACTS)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     assert lines, f"no JSON result (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
     result = json.loads(lines[-1])
     failed = [f"{c['name']}: {c['detail']}" for c in result["checks"] if not c["ok"]]
     assert proc.returncode == 0 and result["ok"], "failed checks:\n" + "\n".join(failed) + "\n" + proc.stderr
+    for shot in result["screenshots"]:
+        assert Path(shot).stat().st_size > 10_000, f"screenshot {shot} looks empty"
+    return result
+
+
+def test_globe_in_headless_chromium(globe_server):
+    result = _run_script(SCRIPT, globe_server)
     names = {c["name"] for c in result["checks"]}
     for required in ("page loads", "WebGL canvas shows a picture", "generator start makes HUD counters rise",
                      "clicking a satellite opens its inspector", "bad config value shows the server error",
                      "no console errors"):
         assert required in names, f"check {required!r} did not run"
-    for shot in result["screenshots"]:
-        assert Path(shot).stat().st_size > 10_000, f"screenshot {shot} looks empty"
+
+
+def test_globe_usability_in_headless_chromium(globe_server):
+    """Search, late click, keyboard, URL state, feed, config schema, and 1024/800/390 px layouts."""
+    result = _run_script(USABILITY, globe_server)
+    names = {c["name"] for c in result["checks"]}
+    for required in ("a click 300 ms late selects the satellite that was there",
+                     "selection, camera, filters and panels are restored from the URL",
+                     "Space pauses and resumes, . steps one tick", "reset clears the feed and marks it",
+                     "config fields show description, range and default",
+                     "390 px: panels are in a bottom sheet and the legend is reachable",
+                     "800 px: no panel covers the globe", "no console errors"):
+        assert required in names, f"check {required!r} did not run"

@@ -6,12 +6,19 @@ import { decodeFrame, findFrame, frameFromSnapshot } from '../lib/frame.js';
 
 export const CONNECT_SAT_LIMIT = 2000;
 
+const nextFrame = typeof requestAnimationFrame === 'function'
+  ? (fn) => requestAnimationFrame(fn) : (fn) => fn();
+
 /**
  * Connect to `/ws` and route what arrives into `store`.
+ * Ticks are applied at most once per animation frame (`schedule`, default requestAnimationFrame):
+ * when several arrive before the page draws, only the newest is decoded and the others are
+ * counted in `store.ticksSkipped`, so a page that falls behind the server skips ahead instead of
+ * queueing work.
  * Callbacks: onStatus({state, detail}) with state 'connecting'|'connected'|'reconnecting'|'down';
  * onSnapshot(snapshot); onEvent(name, payload). Returns {socket, subscribe, unsubscribe, close}.
  */
-export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEvent, ioImpl = io } = {}) {
+export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEvent, ioImpl = io, schedule = nextFrame } = {}) {
   const status = (state, detail = '') => onStatus && onStatus({ state, detail, at: Date.now() });
   const socket = ioImpl(url, {
     transports: ['websocket', 'polling'],
@@ -46,7 +53,21 @@ export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEven
     if (onSnapshot) onSnapshot(snap);
   });
 
+  let pending = null; // the newest tick not applied yet: [msg, rest]
+  store.ticksSkipped = store.ticksSkipped || 0;
+  const applyPending = () => {
+    const p = pending;
+    pending = null;
+    if (p) applyTickMessage(p[0], p[1]);
+  };
   socket.on('tick', (msg, ...rest) => {
+    const waiting = pending !== null;
+    pending = [msg, rest];
+    if (waiting) store.ticksSkipped++;
+    else schedule(applyPending);
+  });
+
+  function applyTickMessage(msg, rest) {
     const now = performance.now();
     // the tick went backwards: a reset; jump to the new positions instead of sweeping there
     if (msg && Number.isFinite(msg.tick) && msg.tick < store.tick) store.frameTime = 0;
@@ -60,7 +81,7 @@ export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEven
       }
     }
     store.applyTick(msg, now);
-  });
+  }
 
   // the server could not build the connect-time state (it says why): show it in the feed
   socket.on('error', (body) => {

@@ -93,4 +93,42 @@ describe('connectSocket', () => {
     socket.fire('error', { error: { code: 'timeout', message: 'state unavailable' } });
     expect(store.events.map((e) => e.name)).toEqual(['alert.low_energy', 'server.error']);
   });
+
+  it('applies only the newest of several ticks that arrive before the page draws', () => {
+    const { io, socket } = fakeIo();
+    const store = createStore();
+    const queued = [];
+    connectSocket(store, { ioImpl: io, schedule: (fn) => queued.push(fn) });
+    const frame = (e) => ({ n_satellites: 1, n_drones: 0, n_beams: 0, sats: le([0, 0, 550, e, 1, 0]),
+      drones: new ArrayBuffer(0), beams: new ArrayBuffer(0) });
+    for (let t = 1; t <= 5; t++) socket.fire('tick', { tick: t, ...frame(t * 10) });
+    expect(store.tick).toBe(-1); // nothing applied before the frame
+    expect(queued).toHaveLength(1);
+    queued.shift()();
+    expect(store.tick).toBe(5);
+    expect(store.energy[0]).toBeCloseTo(50);
+    expect(store.ticksSkipped).toBe(4);
+  });
+
+  it('marks a new run in the feed when the tick goes backwards', () => {
+    const { io, socket } = fakeIo();
+    const store = createStore();
+    connectSocket(store, { ioImpl: io });
+    socket.fire('tick', { tick: 100 });
+    socket.fire('alert.low_energy', { satellite_id: 'sat-1', energy_pct: 20 });
+    socket.fire('tick', { tick: 2 });
+    expect(store.events.map((e) => e.kind)).toEqual(['marker']);
+    expect(store.runs).toBe(1);
+  });
+
+  it('learns zero-padded ids from the connect-time state', async () => {
+    const { io, socket } = fakeIo();
+    const store = createStore();
+    connectSocket(store, { ioImpl: io });
+    socket.fire('state', { tick: 1, satellites: [{ satellite_id: 'sat-000', position: { lat: 0, lon: 0, alt: 550 } }] });
+    const { satId } = await import('../lib/protocol.js');
+    expect(satId(7)).toBe('sat-007');
+    socket.fire('state', { tick: 1, satellites: [{ satellite_id: 'sat-0', position: { lat: 0, lon: 0, alt: 550 } }] });
+    expect(satId(7)).toBe('sat-7');
+  });
 });

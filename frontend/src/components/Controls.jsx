@@ -3,10 +3,17 @@
 import { useState } from 'react';
 import { errorMessage } from '../api/http.js';
 import { useTicker } from './hooks.js';
+import PanelTitle from './Panel.jsx';
 
-const TIME_SCALES = [1, 10, 30, 60, 120, 300, 600, 1200];
+export const TIME_SCALES = [1, 10, 30, 60, 120, 300, 600, 1200];
 
-export default function Controls({ api, store, smoke: polledSmoke, paused: polledPaused, timeScale, onChanged }) {
+/** The next speed up (`dir` 1) or down (-1) from `current` in TIME_SCALES. */
+export function nextTimeScale(current, dir) {
+  if (dir > 0) return TIME_SCALES.find((t) => t > current) ?? TIME_SCALES[TIME_SCALES.length - 1];
+  return [...TIME_SCALES].reverse().find((t) => t < current) ?? TIME_SCALES[0];
+}
+
+export default function Controls({ api, store, smoke: polledSmoke, paused: polledPaused, timeScale, onChanged, fold }) {
   useTicker(500);
   // live values from the tick when the server sends them, else the last REST poll
   const smoke = store?.smoke || polledSmoke;
@@ -31,17 +38,25 @@ export default function Controls({ api, store, smoke: polledSmoke, paused: polle
   }
 
   const running = !!(smoke && smoke.running);
+  const state = (
+    <span className={`pill ${running ? 'pill-on' : 'pill-off'}`} data-testid="smoke-state">
+      {running ? `running · ${smoke.qps} qps` : 'stopped'}
+    </span>
+  );
+  if (fold?.closed) {
+    return (
+      <section className="panel controls folded" data-testid="controls">
+        <PanelTitle title="Controls" fold={fold}>{state}<span className={`pill ${paused ? 'pill-warn' : 'pill-on'}`}>{paused ? 'paused' : 'running'}</span></PanelTitle>
+      </section>
+    );
+  }
   return (
     <section className="panel controls" data-testid="controls">
-      <header className="panel-title">
-        Task generator
-        <span className={`pill ${running ? 'pill-on' : 'pill-off'}`} data-testid="smoke-state">
-          {running ? `running · ${smoke.qps} qps` : 'stopped'}
-        </span>
-      </header>
+      <PanelTitle title="Controls" fold={fold} />
+      <header className="panel-title sub first">Task generator {state}</header>
       <div className="row">
-        <label>qps <input data-testid="smoke-qps" value={qps} onChange={(e) => setQps(e.target.value)} size={6} /></label>
-        <label>burst <input data-testid="smoke-burst" value={burst} onChange={(e) => setBurst(e.target.value)} size={4} /></label>
+        <label>qps <input data-testid="smoke-qps" aria-label="tasks per second" value={qps} onChange={(e) => setQps(e.target.value)} size={6} /></label>
+        <label>burst <input data-testid="smoke-burst" aria-label="tasks per burst" value={burst} onChange={(e) => setBurst(e.target.value)} size={4} /></label>
         <button type="button" className="btn btn-go" data-testid="smoke-start" disabled={busy}
           onClick={() => run('start', () => api.smokeStart(num(qps), num(burst)))}>Start</button>
         <button type="button" className="btn" data-testid="smoke-stop" disabled={busy || !running}
@@ -60,7 +75,7 @@ export default function Controls({ api, store, smoke: polledSmoke, paused: polle
           onClick={() => run('step', () => api.step(num(steps)))}>Step</button>
         <input aria-label="ticks per step" value={steps} onChange={(e) => setSteps(e.target.value)} size={3} />
         <label className="grow">speed
-          <select data-testid="time-scale" value={TIME_SCALES.includes(timeScale) ? timeScale : ''}
+          <select data-testid="time-scale" aria-label="speed (time scale, simulated seconds per wall second)" value={TIME_SCALES.includes(timeScale) ? timeScale : ''}
             onChange={(e) => run('time scale', () => api.setConfig({ time: { time_scale: Number(e.target.value) } }))}>
             {!TIME_SCALES.includes(timeScale) && <option value="">{timeScale ?? '–'}×</option>}
             {TIME_SCALES.map((t) => <option key={t} value={t}>{t}×</option>)}
@@ -68,7 +83,7 @@ export default function Controls({ api, store, smoke: polledSmoke, paused: polle
         </label>
       </div>
       <div className="row">
-        <label>seed <input data-testid="reset-seed" value={seed} placeholder="same" onChange={(e) => setSeed(e.target.value)} size={5} /></label>
+        <label>seed <input data-testid="reset-seed" aria-label="seed for the reset (empty: same seed)" value={seed} placeholder="same" onChange={(e) => setSeed(e.target.value)} size={5} /></label>
         {armed ? (
           <>
             <button type="button" className="btn btn-danger" data-testid="reset-confirm"

@@ -24,7 +24,7 @@ function FrameCounter() {
 
 export default function Globe({
   store, registry, selected, hovered, follow, autoRotate, stations, flyingDrones, beamMaxRate,
-  onHover, onSelect,
+  initialView, flyTo, onHover, onSelect, onView,
 }) {
   const earthCanvas = useRef(null);
   return (
@@ -41,7 +41,8 @@ export default function Globe({
         <Satellites store={store} selected={selected} hovered={hovered} />
         <Beams store={store} maxRate={beamMaxRate} />
         <Drones store={store} />
-        <CameraRig store={store} follow={follow} autoRotate={autoRotate} onHover={onHover} onSelect={onSelect} />
+        <CameraRig store={store} follow={follow} autoRotate={autoRotate} initialView={initialView} flyTo={flyTo}
+          onHover={onHover} onSelect={onSelect} onView={onView} />
         {/* after the camera rig: it draws the Earth canvas with this frame's camera */}
         <EarthLayer store={store} canvasRef={earthCanvas} />
         <LabelProjector store={store} registry={registry} />

@@ -1,6 +1,7 @@
 // Live KPIs with sparklines of the last five minutes; reads the store twice a second.
 
 import { useTicker } from './hooks.js';
+import PanelTitle from './Panel.jsx';
 import Sparkline from './Sparkline.jsx';
 import { fmt, fmtInt, fmtDuration } from './format.js';
 import { kpiQueue, pickNumber } from '../lib/store.js';
@@ -20,7 +21,7 @@ function Stat({ label, value, unit, series, color, testid, sub }) {
   );
 }
 
-export default function HUDStats({ store }) {
+export default function HUDStats({ store, fold }) {
   useTicker(500);
   const h = store.history;
   const k = store.kpis || {};
@@ -31,9 +32,12 @@ export default function HUDStats({ store }) {
   const meanSoc = pickNumber(k, 'mean_energy_pct') ?? store.derived.meanSoc;
   const tickMs = pickNumber(k, 'tick_ms') ?? store.health?.last_tick_ms;
   const tickHz = last(h.tickHz);
+  if (fold?.closed) {
+    return <section className="panel hud folded" data-testid="hud"><PanelTitle title="Live KPIs" fold={fold} /></section>;
+  }
   return (
     <section className="panel hud" data-testid="hud">
-      <header className="panel-title">Live KPIs <span className="muted">· last 5 min</span></header>
+      <PanelTitle title="Live KPIs" fold={fold}><span className="muted">· last 5 min</span></PanelTitle>
       <div className="stat-group">
         <Stat label="Tasks created" value={fmt(last(h.created), 1)} unit="/s" series={h.created.toArray()}
           color="#5ad1ff" testid="hud-created" sub={`${fmtInt(totals['task.created'])} total`} />

@@ -4,12 +4,12 @@ import { useCallback, useState } from 'react';
 import { useInterval, useTicker } from './hooks.js';
 import Sparkline from './Sparkline.jsx';
 import { socCss } from '../lib/colors.js';
-import { FLAG_BLACKOUT, FLAG_SUNLIT, FLAG_TOPUP } from '../lib/protocol.js';
+import { FLAG_BLACKOUT, FLAG_SUNLIT, FLAG_TOPUP, satId, satIndex } from '../lib/protocol.js';
 import { fmt } from './format.js';
 
 export default function Inspector({ store, api, index, follow, onFollow, onClose, onSelect }) {
   useTicker(500);
-  const id = `sat-${index}`;
+  const id = satId(index);
   const [detail, setDetail] = useState(null);
   const [error, setError] = useState(null);
   const load = useCallback(async () => {
@@ -46,8 +46,8 @@ export default function Inspector({ store, api, index, follow, onFollow, onClose
         <span>Beam</span>
         <b>
           {d ? d.giving_energy : '–'}
-          {d && d.beam_peer && <> → <a onClick={() => onSelect(Number(d.beam_peer.slice(4)))}>{d.beam_peer}</a></>}
-          {d && d.receiving_from && <> ← <a onClick={() => onSelect(Number(d.receiving_from.slice(4)))}>{d.receiving_from}</a></>}
+          {d && d.beam_peer && <> → <button type="button" className="link" onClick={() => onSelect(satIndex(d.beam_peer))}>{d.beam_peer}</button></>}
+          {d && d.receiving_from && <> ← <button type="button" className="link" onClick={() => onSelect(satIndex(d.receiving_from))}>{d.receiving_from}</button></>}
         </b>
         <span>Top-up</span><b>{(d ? d.topup_requested : flags & FLAG_TOPUP) ? 'requested' : 'no'}</b>
         <span>Position</span><b>{live ? `${fmt(store.lat[index], 2)}°, ${fmt(store.lon[index], 2)}°, ${fmt(store.alt[index])} km` : '–'}</b>

@@ -8,7 +8,7 @@ import * as THREE from 'three';
 import { latLonAltToVector3, occludedByEarth } from '../lib/geo.js';
 import { projectPoint } from '../lib/pick.js';
 import { socCss } from '../lib/colors.js';
-import { DRONE_STATUSES, FLAG_BLACKOUT, FLAG_SUNLIT, FLAG_GIVING, FLAG_RECEIVING } from '../lib/protocol.js';
+import { DRONE_STATUSES, FLAG_BLACKOUT, FLAG_SUNLIT, FLAG_GIVING, FLAG_RECEIVING, satId } from '../lib/protocol.js';
 
 /** Shared between the DOM layer (outside the Canvas) and the projector (inside it). */
 export function createLabelRegistry() {
@@ -117,14 +117,14 @@ export default function Labels({ registry, selected, hovered, stations, flyingDr
       {hovered >= 0 && hovered !== selected && (
         <div key={`hover-${hovered}`} className="lbl lbl-tooltip" data-testid="sat-tooltip"
           ref={register(registry, 'hover', { kind: 'sat', index: hovered })}>
-          <div className="lbl-title"><i className="lbl-swatch" />sat-{hovered}</div>
+          <div className="lbl-title"><i className="lbl-swatch" />{satId(hovered)}</div>
           <div className="lbl-detail" />
         </div>
       )}
       {selected >= 0 && (
         <div key={`sel-${selected}`} className="lbl lbl-selected" data-testid="sat-label"
           ref={register(registry, 'selected', { kind: 'sat', index: selected })}>
-          <div className="lbl-title"><i className="lbl-swatch" />sat-{selected}</div>
+          <div className="lbl-title"><i className="lbl-swatch" />{satId(selected)}</div>
           <div className="lbl-detail" />
         </div>
       )}

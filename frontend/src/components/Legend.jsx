@@ -1,10 +1,10 @@
-// What the colours and shapes on the globe mean.
+// What the colours and shapes on the globe mean; collapsible to a small button.
 
 import { socGradientCss, DRONE_STATUS_COLORS } from '../lib/colors.js';
 
-export default function Legend() {
+export function LegendBody() {
   return (
-    <div className="legend" data-testid="legend">
+    <>
       <div className="legend-soc">
         <span className="legend-title">State of charge</span>
         <div className="legend-bar" style={{ background: socGradientCss() }} />
@@ -20,6 +20,18 @@ export default function Legend() {
           <span key={s}><i className={`k-drone k-${s}`} style={{ background: c }} /> {s.replace(/_/g, ' ')}</span>
         ))}
       </div>
+    </>
+  );
+}
+
+export default function Legend({ fold }) {
+  return (
+    <div className={`legend${fold.closed ? ' folded' : ''}`} data-testid="legend" data-floating>
+      <button type="button" className="legend-toggle" aria-expanded={!fold.closed} data-testid="toggle-legend"
+        title={fold.closed ? 'show the legend' : 'hide the legend'} onClick={fold.toggle}>
+        {fold.closed ? 'Legend ▴' : '▾'}
+      </button>
+      {!fold.closed && <LegendBody />}
     </div>
   );
 }

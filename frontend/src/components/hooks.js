@@ -23,3 +23,18 @@ export function useInterval(fn, ms, enabled = true) {
     return () => { stop = true; clearInterval(id); };
   }, [fn, ms, enabled]);
 }
+
+/** Whether the CSS media query `query` matches, kept current as the window resizes. */
+export function useMedia(query) {
+  const get = () => (typeof window !== 'undefined' && window.matchMedia ? window.matchMedia(query).matches : false);
+  const [matches, setMatches] = useState(get);
+  useEffect(() => {
+    if (typeof window === 'undefined' || !window.matchMedia) return undefined;
+    const mq = window.matchMedia(query);
+    const on = () => setMatches(mq.matches);
+    on();
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, [query]);
+  return matches;
+}

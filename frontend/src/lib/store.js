@@ -5,7 +5,7 @@
 
 import { latLonAltToVector3 } from './geo.js';
 import { socColor } from './colors.js';
-import { FLAG_SUNLIT, FLAG_BLACKOUT, DRONE_STATUSES, eventKind, satIndex } from './protocol.js';
+import { FLAG_SUNLIT, FLAG_BLACKOUT, DRONE_STATUSES, eventKind, satIndex, learnSatIdFormat } from './protocol.js';
 import { Ring } from './ring.js';
 import { notePace } from './pace.js';
 
@@ -61,6 +61,10 @@ export function createStore() {
     alt: new Float32Array(0),
     lat: new Float32Array(0),
     lon: new Float32Array(0),
+    // orbital plane and slot per satellite (GET /api/state?fields=plane,slot), for search
+    plane: new Int32Array(0),
+    slot: new Int32Array(0),
+    planesKnown: false,
     // drones
     nDrones: 0,
     dPrev: new Float32Array(0),
@@ -98,8 +102,9 @@ export function createStore() {
     history: Object.fromEntries(SERIES.map((k) => [k, new Ring(HISTORY_SECONDS)])),
     historyVersion: 0,
     _sampleRef: null,
-    // event log
+    // event log; a new run (reset, or a reconnect to a restarted server) clears it
     events: [],
+    runs: 0,
     eventSeq: 0,
     alertsTotal: 0,
     // selected satellite
@@ -141,6 +146,8 @@ export function createStore() {
     store.selectedHistory.clear();
     if (i >= 0 && i < store.n) store.selectedHistory.push(store.energy[i]);
   };
+  store.setOrbitSlots = (sats, offset = 0) => setOrbitSlots(store, sats, offset);
+  store.newRun = (reason, now = Date.now()) => newRun(store, reason, now);
   store.reset = () => {
     store.tick = -1;
     store.seq = -1;
@@ -168,6 +175,9 @@ function grow(store, n, nd, nb) {
     store.alt = new Float32Array(n);
     store.lat = new Float32Array(n);
     store.lon = new Float32Array(n);
+    store.plane = new Int32Array(n).fill(-1);
+    store.slot = new Int32Array(n).fill(-1);
+    store.planesKnown = false;
     out.sats = true;
   }
   if (store.dPrev.length !== nd * 3) {
@@ -282,11 +292,7 @@ export function applyFrame(store, f, now) {
 /** Apply the JSON part of a `tick` message (counters, totals, KPIs) and sample history. */
 export function applyTick(store, msg, now) {
   if (!msg || typeof msg !== 'object') return store;
-  if (Number.isFinite(msg.tick) && msg.tick < store.tick) {
-    // the simulation was reset: drop history that no longer describes it
-    for (const r of Object.values(store.history)) r.clear();
-    store._sampleRef = null;
-  }
+  if (Number.isFinite(msg.tick) && msg.tick < store.tick) newRun(store, 'reset', Date.now());
   if (Number.isFinite(msg.seq)) store.seq = msg.seq;
   if (Number.isFinite(msg.tick)) store.tick = msg.tick;
   if (Number.isFinite(msg.sim_time)) store.simTime = msg.sim_time;
@@ -364,19 +370,48 @@ export function kpiLatencyMs(k) {
 export function applySnapshot(store, snap) {
   if (!snap || typeof snap !== 'object') return store;
   store.snapshot = snap;
+  if (Array.isArray(snap.satellites) && snap.satellites.length) learnSatIdFormat(snap.satellites[0].satellite_id);
   if (Array.isArray(snap.ground_stations)) store.groundStations = snap.ground_stations;
   if (typeof snap.paused === 'boolean') store.paused = snap.paused;
   if (Number.isFinite(snap.tick)) {
-    if (snap.tick < store.tick) {
-      for (const r of Object.values(store.history)) r.clear();
-      store._sampleRef = null;
-    }
+    if (snap.tick < store.tick) newRun(store, 'new run', Date.now());
     store.tick = snap.tick;
   }
   if (Number.isFinite(snap.sim_time)) store.simTime = snap.sim_time;
   if (snap.sim_date) store.simDate = snap.sim_date;
   if (snap.sun) store.sun = snap.sun;
   if (snap.counters && snap.counters.events) store.totals = { ...snap.counters.events };
+  return store;
+}
+
+/**
+ * Record plane and slot of satellites `offset`.. from a list of {plane, slot} in index order
+ * (GET /api/state?fields=plane,slot). Search by plane/slot works once every satellite is known.
+ */
+export function setOrbitSlots(store, sats, offset = 0) {
+  if (!Array.isArray(sats)) return store;
+  for (let k = 0; k < sats.length && offset + k < store.plane.length; k++) {
+    store.plane[offset + k] = Number.isFinite(sats[k].plane) ? sats[k].plane : -1;
+    store.slot[offset + k] = Number.isFinite(sats[k].slot) ? sats[k].slot : -1;
+  }
+  store.planesKnown = store.n > 0 && offset + sats.length >= store.n;
+  return store;
+}
+
+/**
+ * A new run began (the tick went backwards: reset, or reconnected to a restarted server):
+ * drop the KPI history and the event log that describe the old one, and mark the feed.
+ */
+export function newRun(store, reason, now) {
+  for (const r of Object.values(store.history)) r.clear();
+  store._sampleRef = null;
+  store.events.length = 0;
+  store.alertsTotal = 0;
+  store.planesKnown = false;
+  store.runs++;
+  store.eventSeq++;
+  store.events.push({ id: store.eventSeq, name: `run.${reason.replace(/\s+/g, '_')}`, kind: 'marker',
+    payload: { reason }, tick: store.tick, simTime: 0, now });
   return store;
 }
 
