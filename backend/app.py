@@ -15,6 +15,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from backend import config as config_mod
+from backend import security
 from backend.core.engine import Engine
 from backend.core.params import SimConfig
 from backend.core.scenario import Scenario
@@ -63,9 +64,8 @@ def build_engine(settings: config_mod.Settings) -> Engine:
 
 
 def _init_socketio(app: Flask, st: config_mod.Settings) -> None:
-    origins = "*" if st.CORS_ORIGINS.strip() == "*" else [o.strip() for o in st.CORS_ORIGINS.split(",")]
     socketio.init_app(app, async_mode=st.ASYNC_MODE, json=OrjsonForSocketIO,
-                      cors_allowed_origins=origins, ping_interval=st.PING_INTERVAL_S,
+                      cors_allowed_origins=security.socketio_origins(st), ping_interval=st.PING_INTERVAL_S,
                       ping_timeout=st.PING_TIMEOUT_S, max_http_buffer_size=st.MAX_BODY_BYTES,
                       message_queue=st.SOCKETIO_MESSAGE_QUEUE or None)
 
@@ -79,7 +79,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=st.MAX_BODY_BYTES, SETTINGS=st)
     app.url_map.converters["notapi"] = NotApiConverter
     patch_websocket_send()
+    security.install(app, st)
     _init_socketio(app, st)
+    app.wsgi_app = security.HostCheck(app.wsgi_app, st.allowed_hosts())  # outermost: covers /socket.io
     metrics = Metrics()
     rt = Runtime(build_engine(st), socketio.server.eio.create_event, st.QUERY_TIMEOUT_S, st.ASYNC_MODE)
     serialize_sends(socketio.server)

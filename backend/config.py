@@ -1,96 +1,116 @@
 """Server settings: defaults here, then environment / `.env` (python-dotenv), then test overrides.
 
-Every knob has a type, a default, a unit and a line of meaning (`SETTINGS`). Simulation
-parameters come from `backend/core/params.py` SCHEMA and are overridden with `SIM_<KEY>`
-(upper case flat key, e.g. `SIM_W1=0.4`, `SIM_TICK_INTERVAL=0.05`); scenario fields with
-`SCENARIO_<FIELD>` (e.g. `SCENARIO_N_PLANES=20`), values parsed as JSON scalars.
+Every server knob is a field of `Settings` (pydantic-settings) with its type, default, unit and
+meaning. Simulation parameters come from the models in `backend/core/params.py` and are
+overridden with `SIM_<KEY>` (upper case flat key, e.g. `SIM_W1=0.4`); scenario fields with
+`SCENARIO_<FIELD>` (e.g. `SCENARIO_PLANES=20`), values parsed as JSON (scalars or arrays).
+An unknown SIM_/SCENARIO_ key or a bad value raises `SettingsError`, one line naming the key,
+the value and what is expected; `python -m backend` prints it and exits 2.
 This module only reads configuration; it never starts anything.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import dataclass
-from pathlib import Path
+from typing import Literal
 
-from dotenv import dotenv_values
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from backend.core.params import FLAT_KEYS
+from backend.core.params import FLAT_KEYS, SimConfig, schema_table
+from backend.core.scenario import Scenario
+from backend.core.validation import FieldError
+from backend.envfile import ASYNC_MODES, ROOT, environment
 
-ROOT = Path(__file__).resolve().parent.parent
-ASYNC_MODES = ("gevent", "threading", "eventlet")
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One server knob: type name, default, unit, meaning."""
-
-    type: str
-    default: object
-    unit: str
-    doc: str
+__all__ = ["ASYNC_MODES", "ROOT", "LOOPBACK", "SETTINGS", "Settings", "SettingsError", "environment", "load"]
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
-SETTINGS: dict[str, Setting] = {
-    "HOST": Setting("str", "127.0.0.1", "", "interface to bind (0.0.0.0 in containers)"),
-    "PORT": Setting("int", 5000, "", "TCP port; 0 picks a free one (printed at start)"),
-    "ASYNC_MODE": Setting("str", "gevent", "", "gevent (default), threading or eventlet"),
-    "LOG_LEVEL": Setting("str", "INFO", "", "logging level name"),
-    "SEED": Setting("int", 0, "", "engine RNG seed at start and after a reset without seed"),
-    "MAX_BODY_BYTES": Setting("int", 65536, "bytes", "largest request body; larger gets 413"),
-    "CLIENT_EVENTS_PER_KIND": Setting(
-        "int", 20, "events / client / tick", "cap on individual events of each kind (task.* in practice)"),
-    "CLIENT_QUEUE_MAX_PACKETS": Setting(
-        "int", 24, "engine.io packets", "a client with more unsent packets is 'behind'"),
-    "CLIENT_MAX_LAG_S": Setting("float", 10.0, "wall s", "a client behind this long is disconnected"),
-    "CONNECT_SAT_LIMIT": Setting(
-        "int", 2000, "satellites",
-        "most satellites listed as JSON in a `state` (first N); all are in its binary frame"),
-    "SMOKE_AUTOSTART": Setting("bool", True, "", "start the smoke generator at launch"),
-    "SMOKE_QPS": Setting("float", 20.0, "tasks / wall s", "autostart generator rate"),
-    "SMOKE_BURST": Setting("int", 5, "tasks", "autostart generator burst"),
-    "HEALTH_STALE_S": Setting("float", 5.0, "wall s", "last tick older than this: health 503"),
-    "HEALTH_MAX_RESTARTS": Setting(
-        "int", 3, "restarts", "this many loop restarts within the window: health 503"),
-    "HEALTH_RESTART_WINDOW_S": Setting("float", 60.0, "wall s", "window for HEALTH_MAX_RESTARTS"),
-    "QUERY_TIMEOUT_S": Setting(
-        "float", 5.0, "wall s", "longest a command waits for its tick (then 202 + command id)"),
-    "LOOP_BACKOFF_BASE_S": Setting("float", 0.5, "wall s", "first restart delay of a failing loop"),
-    "LOOP_BACKOFF_MAX_S": Setting("float", 30.0, "wall s", "cap of the doubling restart delay"),
-    "PING_INTERVAL_S": Setting("float", 25.0, "wall s", "engine.io ping interval"),
-    "PING_TIMEOUT_S": Setting("float", 20.0, "wall s", "engine.io ping timeout"),
-    "CORS_ORIGINS": Setting("str", "*", "", "Socket.IO allowed origins, comma separated, * for any"),
-    "SOCKETIO_MESSAGE_QUEUE": Setting(
-        "str", "", "", "e.g. redis://redis:6379/0 to relay emits between processes (needs redis)"),
-    "STATIC_DIR": Setting("str", "frontend/dist", "", "built front end served at / (relative to repo)"),
-    "TEST_HOOKS": Setting("bool", False, "", "enable POST /api/_test/fault (tests only)"),
-}
+class SettingsError(ValueError):
+    """A bad or unknown configuration key: one line naming key, value and expectation."""
 
 
-def _parse(name: str, kind: str, raw):
-    """Parse an environment string (or a test value) to the setting's type."""
-    if not isinstance(raw, str):
-        return raw
-    raw = raw.strip()
-    try:
-        if kind == "int":
-            return int(raw)
-        if kind == "float":
-            return float(raw)
-    except ValueError:
-        raise ValueError(f"{name}: expected {kind}, got {raw!r}") from None
-    if kind == "bool":
-        if raw.lower() in ("1", "true", "yes", "on"):
-            return True
-        if raw.lower() in ("0", "false", "no", "off", ""):
-            return False
-        raise ValueError(f"{name}: expected a boolean (1/0, true/false), got {raw!r}")
-    return raw
+def _f(default, doc: str, unit: str = ""):
+    return Field(default, description=f"{doc} [{unit}]" if unit else doc)
 
 
-def _scalar(name: str, raw):
-    """A SIM_/SCENARIO_ value: JSON scalar (number, true/false) or a bare string."""
+class Settings(BaseSettings):
+    """Resolved server settings, plus `sim` and `scenario` override dicts."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="forbid", frozen=True,
+                                      validate_default=True)
+
+    HOST: str = _f("127.0.0.1", "interface to bind (0.0.0.0 in containers: needs API_TOKEN or ALLOW_OPEN=1)")
+    PORT: int = Field(5000, ge=0, le=65535, description="TCP port; 0 picks a free one (printed at start)")
+    ASYNC_MODE: Literal["gevent", "threading", "eventlet"] = _f("gevent", "gevent (default), threading or eventlet")
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "debug", "info", "warning", "error",
+                       "critical"] = _f("INFO", "logging level name")
+    SEED: int = Field(0, ge=0, le=2**63 - 1, description="engine RNG seed at start and after a reset without seed")
+    MAX_BODY_BYTES: int = Field(65536, ge=256, le=64 * 2**20,
+                                description="largest request body; larger gets 413 [bytes]")
+    CLIENT_EVENTS_PER_KIND: int = Field(20, ge=0, description="cap on individual events of each kind "
+                                        "(task.* in practice) [events / client / tick]")
+    CLIENT_QUEUE_MAX_PACKETS: int = Field(24, ge=1, description="a client with more unsent packets is "
+                                          "'behind' [engine.io packets]")
+    CLIENT_MAX_LAG_S: float = Field(10.0, gt=0, description="a client behind this long is disconnected [wall s]")
+    CONNECT_SAT_LIMIT: int = Field(2000, ge=0, description="most satellites listed as JSON in a `state` "
+                                   "(first N); all are in its binary frame [satellites]")
+    SMOKE_AUTOSTART: bool = _f(True, "start the smoke generator at launch")
+    SMOKE_QPS: float = Field(20.0, gt=0, description="autostart generator rate [tasks / wall s]")
+    SMOKE_BURST: int = Field(5, ge=1, description="autostart generator burst [tasks]")
+    HEALTH_STALE_S: float = Field(5.0, gt=0, description="last tick older than this: health 503 [wall s]")
+    HEALTH_MAX_RESTARTS: int = Field(3, ge=1, description="this many loop restarts within the window: "
+                                     "health 503 [restarts]")
+    HEALTH_RESTART_WINDOW_S: float = Field(60.0, gt=0, description="window for HEALTH_MAX_RESTARTS [wall s]")
+    QUERY_TIMEOUT_S: float = Field(5.0, gt=0, description="longest a command waits for its tick "
+                                   "(then 202 + command id) [wall s]")
+    LOOP_BACKOFF_BASE_S: float = Field(0.5, gt=0, description="first restart delay of a failing loop [wall s]")
+    LOOP_BACKOFF_MAX_S: float = Field(30.0, gt=0, description="cap of the doubling restart delay [wall s]")
+    PING_INTERVAL_S: float = Field(25.0, gt=0, description="engine.io ping interval [wall s]")
+    PING_TIMEOUT_S: float = Field(20.0, gt=0, description="engine.io ping timeout [wall s]")
+    API_TOKEN: str = _f("", "when set, every state-changing route and the Socket.IO connection need "
+                        "'Authorization: Bearer <token>' (socket: auth {token})")
+    ALLOW_OPEN: bool = _f(False, "allow binding a non-loopback HOST without API_TOKEN")
+    CORS_ORIGINS: str = _f("", "allowed browser origins for REST and the Socket.IO handshake, comma "
+                           "separated (e.g. http://localhost:5173); empty: the served origin only; * for any")
+    ALLOWED_HOSTS: str = _f("", "Host header values accepted, comma separated (name or name:port); empty: "
+                            "localhost, 127.0.0.1, ::1 and HOST; * for any")
+    SOCKETIO_MESSAGE_QUEUE: str = _f("", "e.g. redis://redis:6379/0 to relay emits between processes (needs redis)")
+    STATIC_DIR: str = _f("frontend/dist", "built front end served at / (relative to repo)")
+    TEST_HOOKS: bool = _f(False, "enable POST /api/_test/fault (tests only)")
+    sim: dict = Field(default_factory=dict, exclude=True, description="SIM_* overrides (flat keys)")
+    scenario: dict = Field(default_factory=dict, exclude=True, description="SCENARIO_* overrides")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        """Values come from `load` (which merges .env and the environment), never read twice."""
+        return (init_settings,)
+
+    def as_dict(self) -> dict:
+        out = {k: getattr(self, k) for k in SETTINGS}
+        out.update(sim=dict(self.sim), scenario=dict(self.scenario))
+        return out
+
+    def allowed_hosts(self) -> tuple | None:
+        """Host names accepted in the Host header (None: any)."""
+        if self.ALLOWED_HOSTS.strip() == "*":
+            return None
+        given = [h.strip().lower() for h in self.ALLOWED_HOSTS.split(",") if h.strip()]
+        return tuple(given) if given else (*LOOPBACK, "[::1]", self.HOST.lower())
+
+    def cors_origins(self) -> tuple | None:
+        """Allowed cross-site origins (None: any; empty: the served origin only)."""
+        if self.CORS_ORIGINS.strip() == "*":
+            return None
+        return tuple(o.strip().rstrip("/").lower() for o in self.CORS_ORIGINS.split(",") if o.strip())
+
+
+SETTINGS = {k: f for k, f in Settings.model_fields.items() if k not in ("sim", "scenario")}
+
+
+def _scalar(raw):
+    """A SIM_/SCENARIO_ value: JSON (number, true/false, array) or a bare string."""
     if not isinstance(raw, str):
         return raw
     try:
@@ -99,62 +119,54 @@ def _scalar(name: str, raw):
         return raw
 
 
-def environment(env_file: str | os.PathLike | None = None) -> dict:
-    """`.env` values overlaid by the real environment (the environment wins).
-
-    DOTENV_PATH names another file; DOTENV_PATH= (empty) reads none (tests use that).
-    """
-    if env_file is None:
-        env_file = os.environ.get("DOTENV_PATH", str(ROOT / ".env"))
-    if not env_file:
-        return dict(os.environ)
-    path = Path(env_file)
-    merged = {k: v for k, v in dotenv_values(path).items() if v is not None} if path.exists() else {}
-    merged.update(os.environ)
-    return merged
+def _overrides(env: dict, prefix: str, known) -> dict:
+    out = {}
+    for key, raw in env.items():
+        if not key.startswith(prefix):
+            continue
+        name = key[len(prefix):].lower()
+        if name not in known:
+            raise SettingsError(f"{key}={raw!r}: unknown key; expected one of "
+                                f"{', '.join(prefix + k.upper() for k in sorted(known))}")
+        out[name] = _scalar(raw)
+    return out
 
 
-class Settings:
-    """Resolved settings: attributes by name, plus `sim` and `scenario` override dicts."""
-
-    def __init__(self, values: dict, sim: dict, scenario: dict):
-        self.__dict__.update(values)
-        self.sim, self.scenario = sim, scenario
-        if self.ASYNC_MODE not in ASYNC_MODES:
-            raise ValueError(f"ASYNC_MODE: expected one of {ASYNC_MODES}, got {self.ASYNC_MODE!r}")
-
-    def as_dict(self) -> dict:
-        out = {k: getattr(self, k) for k in SETTINGS}
-        out.update(sim=dict(self.sim), scenario=dict(self.scenario))
-        return out
+def _env_key(err: FieldError, sim_keys: dict) -> str:
+    name = (err.field or "").removeprefix("scenario.").split(".")[0].split("[")[0]
+    return f"SIM_{name.upper()}" if name in sim_keys else f"SCENARIO_{name.upper()}"
 
 
 def load(test_config: dict | None = None, env: dict | None = None) -> Settings:
     """Defaults, then environment / .env, then `test_config` (keys as in SETTINGS, or
-    `sim` / `scenario` dicts)."""
+    `sim` / `scenario` dicts). Raises SettingsError (one line) for anything wrong."""
     env = environment() if env is None else env
-    test_config = dict(test_config or {})
-    values = {k: _parse(k, s.type, env.get(k, s.default)) for k, s in SETTINGS.items()}
-    sim = {k: _scalar(k, env[f"SIM_{k.upper()}"]) for k in FLAT_KEYS if f"SIM_{k.upper()}" in env}
-    scenario = {k[9:].lower(): _scalar(k, v) for k, v in env.items() if k.startswith("SCENARIO_")}
-    for key, value in test_config.items():
+    values = {k: env[k].strip() for k in SETTINGS if isinstance(env.get(k), str)}
+    sim = _overrides(env, "SIM_", FLAT_KEYS)
+    scenario = _overrides(env, "SCENARIO_", Scenario.model_fields)
+    for key, value in dict(test_config or {}).items():
         if key == "sim":
             sim.update(value)
         elif key == "scenario":
             scenario.update(value)
         elif key in SETTINGS:
-            values[key] = _parse(key, SETTINGS[key].type, value)
+            values[key] = value if not isinstance(value, str) else value.strip()
         else:
-            raise ValueError(f"{key}: unknown setting")
-    return Settings(values, sim, scenario)
-
-
-def async_mode_from_env() -> str:
-    """The async mode alone, read before anything else is imported (for monkey patching)."""
-    mode = environment().get("ASYNC_MODE", SETTINGS["ASYNC_MODE"].default).strip()
-    if mode not in ASYNC_MODES:
-        raise ValueError(f"ASYNC_MODE: expected one of {ASYNC_MODES}, got {mode!r}")
-    return mode
+            raise SettingsError(f"{key}: unknown setting; expected one of {', '.join(SETTINGS)}")
+    try:
+        st = Settings(**values, sim=sim, scenario=scenario)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        key = str(err["loc"][0]) if err["loc"] else "settings"
+        raise SettingsError(f"{key}={err.get('input')!r}: {err['msg'][0].lower()}{err['msg'][1:]}") from None
+    try:
+        SimConfig(sim)
+        Scenario().updated(scenario)
+    except FieldError as err:
+        key = _env_key(err, FLAT_KEYS)
+        shown = sim.get(key[4:].lower()) if key.startswith("SIM_") else scenario.get(key[9:].lower())
+        raise SettingsError(f"{key}={shown!r}: {str(err).split(': ', 1)[-1]}") from None
+    return st
 
 
 def env_example() -> str:
@@ -162,29 +174,28 @@ def env_example() -> str:
 
     Regenerate with `python -m backend.config > .env.example` after adding a knob.
     """
-    import dataclasses
-
-    from backend.core.params import SCHEMA
-    from backend.core.scenario import Scenario
-
     out = ["# Satellite VPP configuration. Copy to .env; the real environment wins over .env.",
-           "# Every key with its default; units in brackets. See docs/api.md#configuration.", "",
+           "# Every key with its default; units in brackets. See docs/api.md#configuration.",
+           "# An unknown SIM_/SCENARIO_ key or a bad value stops start-up with one line saying why.", "",
            "# --- server ---"]
-    for key, s in SETTINGS.items():
-        value = ("1" if s.default else "0") if isinstance(s.default, bool) else s.default
-        out += [f"# {s.doc}" + (f" [{s.unit}]" if s.unit else ""), f"{key}={value}"]
+    for key, f in SETTINGS.items():
+        value = ("1" if f.default else "0") if isinstance(f.default, bool) else f.default
+        out += [f"# {f.description}", f"{key}={value}"]
     out += ["", "# --- simulation parameters (backend/core/params.py): SIM_<KEY>; also at run time",
             "# --- through POST /api/config"]
-    for group, params in SCHEMA.items():
-        out.append(f"# [{group}]")
-        for key, p in params.items():
-            value = str(p.default).lower() if isinstance(p.default, bool) else p.default
-            out += [f"#   {p.doc} [{p.unit or '-'}; {p.lo} .. {p.hi}]", f"# SIM_{key.upper()}={value}"]
+    group = None
+    for row in schema_table():
+        if row["group"] != group:
+            group = row["group"]
+            out.append(f"# [{group}]")
+        value = str(row["default"]).lower() if isinstance(row["default"], bool) else row["default"]
+        out += [f"#   {row['doc']} [{row['unit'] or '-'}; {row['min']} .. {row['max']}]",
+                f"# SIM_{row['key'].upper()}={value}"]
     out += ["", "# --- scenario (backend/core/scenario.py): SCENARIO_<FIELD>, JSON scalars or arrays"]
-    for f in dataclasses.fields(Scenario):
-        value = getattr(Scenario(), f.name)
+    for name, f in Scenario.model_fields.items():
+        value = getattr(Scenario(), name)
         text = json.dumps(value) if isinstance(value, (bool, tuple)) else value
-        out.append(f"# SCENARIO_{f.name.upper()}={text}")
+        out += [f"#   {f.description}", f"# SCENARIO_{name.upper()}={text}"]
     return "\n".join(out) + "\n"
 
 

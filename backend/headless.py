@@ -28,9 +28,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m backend.headless", description=__doc__.splitlines()[0])
-    p.add_argument("--satellites", type=int, default=Scenario.n_satellites, help="constellation size")
+    p.add_argument("--satellites", type=int, default=Scenario().n_satellites, help="constellation size")
     p.add_argument("--planes", type=int, default=None, help="orbital planes (default: scenario's)")
-    p.add_argument("--drones", type=int, default=Scenario.n_drones, help="drones over all stations")
+    p.add_argument("--drones", type=int, default=Scenario().n_drones, help="drones over all stations")
     p.add_argument("--ticks", type=int, default=600, help="ticks to run")
     p.add_argument("--qps", type=float, default=0.0, help="smoke load, tasks per wall second (0: off)")
     p.add_argument("--burst", type=int, default=10, help="largest burst of the smoke generator")

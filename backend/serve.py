@@ -55,11 +55,28 @@ def _serve(app, host: str, port: int, mode: str) -> None:
         make_server(host, sock.getsockname()[1], app, threaded=True, fd=sock.fileno()).serve_forever()
 
 
+def _refuse_open(settings) -> None:
+    """A non-loopback bind needs API_TOKEN, or ALLOW_OPEN=1 to say it is meant."""
+    from backend.config import LOOPBACK, SettingsError
+
+    if settings.HOST not in LOOPBACK and not settings.API_TOKEN and not settings.ALLOW_OPEN:
+        raise SettingsError(f"HOST={settings.HOST!r}: a non-loopback address needs API_TOKEN "
+                            "(or ALLOW_OPEN=1 to serve it without a token)")
+
+
 def main() -> None:
-    from backend.config import async_mode_from_env
+    from backend.envfile import async_mode_from_env
 
     mode = async_mode_from_env()
-    _patch(mode)
+    _patch(mode)  # before anything else is imported (pydantic-settings imports asyncio, ssl)
+    from backend.config import SettingsError, load
+
+    try:
+        settings = load()
+        _refuse_open(settings)
+    except SettingsError as err:
+        print(f"config error: {err}", file=sys.stderr)
+        sys.exit(2)
     from backend.allocator import keep_heap
     from backend.app import create_app
 
@@ -68,9 +85,6 @@ def main() -> None:
     # switch interval asks for it (default 5 ms). A shorter interval hands it to the event loop
     # (HTTP, Socket.IO) sooner; the cost is a few more GIL hand-offs per tick.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    from backend.config import load
-
-    settings = load()
     app = create_app()
     try:
         _serve(app, settings.HOST, settings.PORT, mode)

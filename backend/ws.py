@@ -18,23 +18,21 @@ from flask_socketio import ConnectionRefusedError, Namespace
 
 from backend.events import NS, SUBSCRIBABLE, frame_payload
 from backend.runtime import snapshot
+from backend.core.validation import FieldError, parse
+from backend.payloads import ConnectAuth, StateRequest, Subscribe
+from backend.security import token_ok
 from backend.utils.errors import ApiError
-from backend.utils.schema import Field, Schema, validate
 
 log = logging.getLogger(__name__)
 
-SUBSCRIBE = Schema("Subscribe", {
-    "events": Field("array", required=True, doc=f"names among {list(SUBSCRIBABLE)}"),
-    "max_per_tick": Field("integer", min=0, max=100000, doc="lower the per-kind cap for this client"),
-})
-STATE_REQUEST = Schema("StateRequest", {
-    "sat_limit": Field("integer", min=0, max=10000000, doc="satellites in the state"),
-})
-CONNECT = Schema("ConnectAuth", {
-    "events": Field("array", doc="initial subscriptions (default: every event)"),
-    "max_per_tick": Field("integer", min=0, max=100000),
-    "sat_limit": Field("integer", min=0, max=10000000, doc="satellites in the connect-time state"),
-})
+
+def validate(data, model) -> dict:
+    """The payload checked by `model` (only the fields given), or ApiError naming the field."""
+    try:
+        return parse(model, data).model_dump(exclude_unset=True)
+    except FieldError as err:
+        raise ApiError(400, err.code, str(err), err.field) from None
+
 
 
 def _names(body: dict) -> list:
@@ -56,8 +54,12 @@ class VppNamespace(Namespace):
 
     def on_connect(self, auth=None):
         try:
-            opts = validate(auth or {}, CONNECT)
+            opts = validate(auth or {}, ConnectAuth)
             names = _names(opts)
+            given = opts.get("token")
+            header = request.headers.get("Authorization") if given is None else f"Bearer {given}"
+            if not token_ok(header, self.svc.settings.API_TOKEN):
+                raise ApiError(401, "unauthorized", "send auth {token: <API_TOKEN>} to connect")
         except ApiError as err:
             raise ConnectionRefusedError(err.body()) from None
         eio_sid = self.socketio.server.manager.eio_sid_from_sid(request.sid, NS)
@@ -103,7 +105,7 @@ class VppNamespace(Namespace):
 
     def _change(self, data, apply, with_cap: bool) -> dict:
         try:
-            body = validate(data if isinstance(data, dict) else _not_object(data), SUBSCRIBE)
+            body = validate(data if isinstance(data, dict) else _not_object(data), Subscribe)
             names = _names(body)
             args = (body.get("max_per_tick"),) if with_cap else ()
             return {"ok": True, **apply(request.sid, names, *args)}
@@ -119,7 +121,7 @@ class VppNamespace(Namespace):
     def on_state(self, data=None):
         """Resync on demand: a fresh `state` event (same as at connect)."""
         try:
-            opts = validate(data if isinstance(data, dict) else {}, STATE_REQUEST)
+            opts = validate(data if isinstance(data, dict) else {}, StateRequest)
         except ApiError as err:
             return err.body()
         self.socketio.start_background_task(self._send_state, request.sid, self._limit(opts), False)

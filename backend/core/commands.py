@@ -1,154 +1,199 @@
-"""Command validation: every command is checked whole before it is queued.
+"""Engine commands: one model per command body, every command checked whole before it is queued.
 
-`validate(cmd, engine)` returns a normalised copy or raises FieldError naming the field and
-the bad value; nothing is queued or changed on error. Socket and REST handlers reuse it.
+The REST routes and socket handlers validate their bodies with the same models (`BODIES`), so
+a rule is written once. `validate(cmd, engine)` returns a normalised copy or raises FieldError
+naming the field and the bad value; nothing is queued or changed on error. What a model cannot
+know (the current qps_max, how many satellites exist) is checked here against the engine.
 """
 
 from __future__ import annotations
 
-import math
+import re
+from typing import Annotated, Literal
 
-from .params import FieldError
-from .state import PRIORITIES
+from pydantic import Field, model_validator
 
-TASK_FIELDS = {"energy_need", "processing_power_needed", "priority", "origin"}
+from .scenario import Scenario
+from .validation import FieldError, Strict, param, parse, partial_of
 
-
-def _number(field: str, value, *, lo=None, hi=None, lo_open=False, integer=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise FieldError(field, f"expected a number, got {value!r}")
-    if not math.isfinite(value):
-        raise FieldError(field, f"expected a finite number, got {value!r}")
-    if integer and value != int(value):
-        raise FieldError(field, f"expected an integer, got {value!r}")
-    below = lo is not None and (value <= lo if lo_open else value < lo)
-    if below or (hi is not None and value > hi):
-        left = "(" if lo_open else "["
-        raise FieldError(field, f"{field}(={value!r}) must be within {left}{lo}, {hi}]")
-    return int(value) if integer else float(value)
+ID_NUMBER = r"(?:0|[1-9][0-9]{0,11})"  # ASCII digits, no leading zeros, at most 12 digits
+_ID_RE = re.compile(rf"(sat|drone|task)-({ID_NUMBER})", re.ASCII)
 
 
-def _only(cmd: dict, allowed: set, required: set = frozenset()) -> None:
-    for key in cmd:
-        if key != "type" and key not in allowed:
-            raise FieldError(key, f"unknown field; expected one of {sorted(allowed)}")
-    for key in required:
-        if key not in cmd:
-            raise FieldError(key, "is required")
+def parse_entity_id(kind: str, text) -> int | None:
+    """'sat-3' -> 3 for kind 'sat'; None for anything else ('sat-03', 'sat-٣', 'sat-3\\n')."""
+    m = _ID_RE.fullmatch(text) if isinstance(text, str) else None
+    return int(m.group(2)) if m and m.group(1) == kind else None
+
+
+def id_type(kind: str, example: str):
+    """A string field holding an id of `kind` (grammar as parse_entity_id)."""
+    return Annotated[str, Field(pattern=rf"^{kind}-{ID_NUMBER}$", max_length=32, examples=[example],
+                                description=f"{kind} id, e.g. {example}")]
+
+
+SatId = id_type("sat", "sat-7")
+DroneId = id_type("drone", "drone-1")
+
+
+class Origin(Strict):
+    """Where on the ground a task comes from."""
+
+    lat: float = param(..., -90.0, 90.0, "deg", "latitude", example=10.0)
+    lon: float = param(..., -180.0, 180.0, "deg", "longitude", example=20.0)
+
+
+class TaskIn(Strict):
+    """A task minus task_id and created_at."""
+
+    energy_need: float = param(..., 0.0, 1e9, "EU", "energy drawn over the task's run", example=5.0)
+    processing_power_needed: float = param(..., 0.0, 1e12, "work units", "work to do", exclusive_lo=True,
+                                           example=40.0)
+    priority: Literal["low", "medium", "high"] = Field("medium", description="placement priority")
+    origin: Origin | None = Field(None, description="ground origin (optional; null: none)")
+
+
+class SmokeStart(Strict):
+    """Start (or retune) the load generator."""
+
+    qps: float = param(..., 0.0, 1e6, "tasks / wall s", "generated rate, at most config smoke.qps_max",
+                       exclusive_lo=True, example=50.0)
+    burst: int = param(1, 1, 100_000, "tasks", "tasks per burst", example=10)
+
+
+class Empty(Strict):
+    """No fields."""
+
+
+ScenarioPatch = partial_of(Scenario, "ScenarioPatch",
+                           "A partial Scenario: only the fields given change (see GET /api/config docs).")
+
+
+class Reset(Strict):
+    """Back to the seed state; optionally with another seed or a changed scenario."""
+
+    seed: int = param(None, 0, 2**63 - 1, "", "RNG seed (default: the current one)", example=7)
+    scenario: ScenarioPatch = Field(None, description="partial scenario (default: the current one)",
+                                    examples=[{"n_satellites": 600}])
+
+
+class Step(Strict):
+    """Advance the paused clock."""
+
+    ticks: int = param(1, 1, 1000, "ticks", "ticks to advance while paused", example=5)
+
+
+class Launch(Strict):
+    """Send a drone to a satellite."""
+
+    satellite_id: SatId = Field(..., description="target satellite, e.g. sat-7")
+
+
+class SetSatellite(Strict):
+    """Test and what-if hook: overwrite some of one satellite's state."""
+
+    energy_pct: float = param(None, 0.0, 100.0, "% of capacity", "state of charge", example=15.0)
+    solar_scale: float = param(None, 0.0, 100.0, "fraction of nominal", "panel output", example=0.0)
+    consumption_rate: float = param(None, 0.0, 1e6, "EU / sim s", "base load", example=2.0)
+
+    @model_validator(mode="after")
+    def _something(self):
+        if not self.model_fields_set:
+            raise FieldError(None, "nothing to set: give energy_pct, solar_scale or consumption_rate",
+                             "missing_field")
+        return self
+
+
+class SetConfig(Strict):
+    """Change part of the config (checked whole against the current config)."""
+
+    config: dict = Field(..., description="partial config, as POST /api/config")
+
+
+class SatCommand(SetSatellite):
+    satellite_id: SatId
+
+
+class DroneCommand(Strict):
+    drone_id: DroneId
+
+
+class LaunchCommand(Launch):
+    drone_id: DroneId
+
+
+BODIES: dict[str, type[Strict]] = {
+    "add_task": TaskIn, "smoke_start": SmokeStart, "smoke_stop": Empty, "set_config": SetConfig,
+    "reset": Reset, "pause": Empty, "resume": Empty, "step": Step, "launch_drone": LaunchCommand,
+    "recall_drone": DroneCommand, "set_satellite": SatCommand, "inject_fault": DroneCommand,
+}
 
 
 def entity_index(field: str, value, prefix: str, count: int) -> int:
     """Parse 'prefix-<i>' and check 0 <= i < count."""
-    if not isinstance(value, str) or not value.startswith(prefix + "-") or not value[len(prefix) + 1:].isdigit():
-        raise FieldError(field, f"expected an id like '{prefix}-0', got {value!r}")
-    i = int(value[len(prefix) + 1:])
+    i = parse_entity_id(prefix, value)
+    if i is None:
+        raise FieldError(field, f"expected an id like '{prefix}-0', got {value!r}", "invalid_value")
     if i >= count:
-        raise FieldError(field, f"unknown {prefix} {value!r} (there are {count})")
+        raise FieldError(field, f"unknown {prefix} {value!r} (there are {count})", "invalid_value")
     return i
-
-
-def validate_task(cmd: dict) -> dict:
-    """A Task minus task_id and created_at."""
-    _only(cmd, TASK_FIELDS, {"energy_need", "processing_power_needed"})
-    out = {
-        "energy_need": _number("energy_need", cmd["energy_need"], lo=0.0, hi=1e9),
-        "processing_power_needed": _number("processing_power_needed", cmd["processing_power_needed"],
-                                           lo=0.0, lo_open=True, hi=1e12),
-        "priority": cmd.get("priority", "medium"),
-        "origin": None,
-    }
-    if out["priority"] not in PRIORITIES:
-        raise FieldError("priority", f"expected one of {list(PRIORITIES)}, got {out['priority']!r}")
-    origin = cmd.get("origin")
-    if origin is not None:
-        if not isinstance(origin, dict) or set(origin) != {"lat", "lon"}:
-            raise FieldError("origin", f"expected {{'lat': deg, 'lon': deg}} or null, got {origin!r}")
-        out["origin"] = {"lat": _number("origin.lat", origin["lat"], lo=-90.0, hi=90.0),
-                         "lon": _number("origin.lon", origin["lon"], lo=-180.0, hi=180.0)}
-    return out
 
 
 def validate(cmd: dict, engine) -> dict:
     """Check one command against the engine's current config and sizes; return a clean copy."""
     if not isinstance(cmd, dict):
-        raise FieldError("command", f"expected an object, got {type(cmd).__name__}")
+        raise FieldError("command", f"expected an object, got {type(cmd).__name__}", "invalid_type")
     kind = cmd.get("type")
-    check = _CHECKS.get(kind)
-    if check is None:
-        raise FieldError("type", f"unknown command type {kind!r}; expected one of {sorted(_CHECKS)}")
-    out = check(cmd, engine)
+    model = BODIES.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        raise FieldError("type", f"unknown command type {kind!r}; expected one of {sorted(BODIES)}")
+    body = parse(model, {k: v for k, v in cmd.items() if k != "type"})
+    out = _AGAINST_ENGINE.get(kind, _plain)(body, engine)
     out["type"] = kind
     return out
 
 
-def _smoke_start(cmd, engine):
-    _only(cmd, {"qps", "burst"}, {"qps"})
-    return {"qps": _number("qps", cmd["qps"], lo=0.0, lo_open=True, hi=engine.config.qps_max),
-            "burst": _number("burst", cmd.get("burst", 1), lo=1, hi=100_000, integer=True)}
+def _plain(body: Strict, engine) -> dict:
+    return body.model_dump()
 
 
-def _no_fields(cmd, engine):
-    _only(cmd, set())
-    return {}
+def _add_task(body: TaskIn, engine) -> dict:
+    return body.model_dump()
 
 
-def _set_config(cmd, engine):
-    _only(cmd, {"config"}, {"config"})
-    engine.config.updated(cmd["config"])  # raises FieldError on anything wrong
-    return {"config": cmd["config"]}
+def _smoke_start(body: SmokeStart, engine) -> dict:
+    if body.qps > engine.config.qps_max:
+        raise FieldError("qps", f"qps(={body.qps!r}) must be within (0.0, {engine.config.qps_max}] "
+                         "(config smoke.qps_max)", "out_of_range")
+    return {"qps": body.qps, "burst": body.burst}
 
 
-def _reset(cmd, engine):
-    _only(cmd, {"seed", "scenario"})
-    out = {"seed": _number("seed", cmd.get("seed", engine.seed), lo=0, hi=2**63 - 1, integer=True)}
-    scenario = cmd.get("scenario")
-    out["scenario"] = engine.scenario if scenario is None else engine.base_scenario.updated(scenario)
+def _set_config(body: SetConfig, engine) -> dict:
+    engine.config.updated(body.config)  # raises FieldError on anything wrong
+    return {"config": body.config}
+
+
+def _reset(body: Reset, engine) -> dict:
+    seed = engine.seed if body.seed is None else body.seed
+    patch = None if body.scenario is None else body.scenario.model_dump(exclude_unset=True)
+    return {"seed": seed, "scenario": engine.scenario if patch is None else engine.base_scenario.updated(patch)}
+
+
+def _launch(body: LaunchCommand, engine) -> dict:
+    return {"drone": entity_index("drone_id", body.drone_id, "drone", engine.drones.n),
+            "sat": entity_index("satellite_id", body.satellite_id, "sat", engine.sats.n)}
+
+
+def _drone_only(body: DroneCommand, engine) -> dict:
+    return {"drone": entity_index("drone_id", body.drone_id, "drone", engine.drones.n)}
+
+
+def _set_satellite(body: SatCommand, engine) -> dict:
+    out = body.model_dump(exclude_unset=True)
+    out["sat"] = entity_index("satellite_id", out.pop("satellite_id"), "sat", engine.sats.n)
     return out
 
 
-def _step(cmd, engine):
-    _only(cmd, {"ticks"})
-    return {"ticks": _number("ticks", cmd.get("ticks", 1), lo=1, hi=1000, integer=True)}
-
-
-def _launch(cmd, engine):
-    _only(cmd, {"drone_id", "satellite_id"}, {"drone_id", "satellite_id"})
-    return {"drone": entity_index("drone_id", cmd["drone_id"], "drone", engine.drones.n),
-            "sat": entity_index("satellite_id", cmd["satellite_id"], "sat", engine.sats.n)}
-
-
-def _drone_only(cmd, engine):
-    _only(cmd, {"drone_id"}, {"drone_id"})
-    return {"drone": entity_index("drone_id", cmd["drone_id"], "drone", engine.drones.n)}
-
-
-def _set_satellite(cmd, engine):
-    _only(cmd, {"satellite_id", "energy_pct", "solar_scale", "consumption_rate"}, {"satellite_id"})
-    out = {"sat": entity_index("satellite_id", cmd["satellite_id"], "sat", engine.sats.n)}
-    limits = {"energy_pct": (0.0, 100.0), "solar_scale": (0.0, 100.0), "consumption_rate": (0.0, 1e6)}
-    for key, (lo, hi) in limits.items():
-        if key in cmd:
-            out[key] = _number(key, cmd[key], lo=lo, hi=hi)
-    if len(out) == 1:
-        raise FieldError("satellite_id", "nothing to set: give energy_pct, solar_scale or consumption_rate")
-    return out
-
-
-def _add_task(cmd, engine):
-    return validate_task({k: v for k, v in cmd.items() if k != "type"})
-
-
-_CHECKS = {
-    "add_task": _add_task,
-    "smoke_start": _smoke_start,
-    "smoke_stop": _no_fields,
-    "set_config": _set_config,
-    "reset": _reset,
-    "pause": _no_fields,
-    "resume": _no_fields,
-    "step": _step,
-    "launch_drone": _launch,
-    "recall_drone": _drone_only,
-    "set_satellite": _set_satellite,
-    "inject_fault": _drone_only,
-}
+_AGAINST_ENGINE = {"add_task": _add_task, "smoke_start": _smoke_start, "set_config": _set_config,
+                   "reset": _reset, "launch_drone": _launch, "recall_drone": _drone_only,
+                   "inject_fault": _drone_only, "set_satellite": _set_satellite}

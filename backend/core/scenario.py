@@ -1,17 +1,18 @@
-"""The seed scenario: a Walker-delta constellation, ground stations and their drones.
-
-`Scenario` holds the structural choices (sizes, orbits, epoch, hardware spreads); `SimConfig`
+"""The scenario: structure of a run (fleet size, orbits, epoch, hardware spreads); `SimConfig`
 holds the tunable behaviour. Everything random is drawn from the engine's scenario stream.
+
+One pydantic model: each field with its unit, default, range and meaning. `Scenario.updated`
+validates a partial update (POST /api/reset {"scenario": ...}, SCENARIO_* environment keys).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
-from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Annotated
 
-from .params import FieldError
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from .validation import FieldError, Strict, field_error, param
 
 DEFAULT_STATIONS = (
     ("Svalbard", 78.23, 15.41),
@@ -24,76 +25,77 @@ DEFAULT_STATIONS = (
     ("Bangalore", 13.03, 77.51),
 )
 
+Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Station = Annotated[tuple[Annotated[str, Field(strict=True, min_length=1, max_length=64)],
+                          Annotated[float, Field(strict=True, ge=-90.0, le=90.0)],
+                          Annotated[float, Field(strict=True, ge=-180.0, le=180.0)]], Field(strict=False)]
 
-@dataclass(frozen=True)
-class Scenario:
+
+class Scenario(Strict):
     """Structure of a run. Units: km, degrees, EU, EU/s, work units/s."""
 
-    n_satellites: int = 300
-    planes: int = 15
-    phasing: int = 1
-    altitude_km: float = 550.0
-    inclination_deg: float = 53.0
-    j2: bool = True
-    epoch: str = "2026-03-20T00:00:00Z"
-    n_drones: int = 16
-    stations: tuple = DEFAULT_STATIONS
-    max_energy_eu: float = 1000.0
-    solar_eu_s: float = 1.2  # nominal panel output in sunlight
-    consumption_eu_s: float = 0.25  # nominal base load
-    processing_capacity: float = 10.0  # work units per second
-    degraded_fraction: float = 0.08  # satellites with failing panels (run low, need help)
-    degraded_solar_scale: tuple = (0.05, 0.3)  # their panel output, fraction of nominal
-    initial_pct: tuple = (55.0, 95.0)  # initial state of charge, uniform range, %
-    drone_reserve_eu: float = 400.0  # mobility battery capacity
-    drone_battery_eu: float = 300.0  # payload battery capacity
+    n_satellites: int = param(300, 1, 100_000, "satellites", "fleet size (Walker delta constellation)")
+    planes: int = param(15, 1, 10_000, "planes", "orbital planes")
+    phasing: int = param(1, 0, 99_999, "", "Walker phasing factor F")
+    altitude_km: float = param(550.0, 160.0, 40_000.0, "km", "orbit altitude above the equatorial radius")
+    inclination_deg: float = param(53.0, 0.0, 180.0, "deg", "orbit inclination")
+    j2: bool = Field(True, description="J2 nodal precession on")
+    epoch: str = Field("2026-03-20T00:00:00Z", max_length=64,
+                       description="simulation start, ISO 8601 UTC (e.g. 2026-03-20T00:00:00Z)")
+    n_drones: int = param(16, 0, 10_000, "drones", "charging drones, spread over the stations")
+    stations: tuple[Station, ...] = Field(DEFAULT_STATIONS, min_length=1, max_length=1000, strict=False,
+                                          description="ground stations: [name, lat deg, lon deg]")
+    max_energy_eu: float = param(1000.0, 0.0, 1e9, "EU", "nominal battery capacity", exclusive_lo=True)
+    solar_eu_s: float = param(1.2, 0.0, 1e6, "EU / sim s", "nominal panel output in sunlight")
+    consumption_eu_s: float = param(0.25, 0.0, 1e6, "EU / sim s", "nominal base load")
+    processing_capacity: float = param(10.0, 0.0, 1e9, "work units / sim s", "nominal processing rate",
+                                       exclusive_lo=True)
+    degraded_fraction: float = param(0.08, 0.0, 1.0, "fraction", "satellites with failing panels")
+    degraded_solar_scale: tuple[Finite, Finite] = Field(
+        (0.05, 0.3), strict=False, description="panel output of degraded satellites, [low, high] fraction of nominal")
+    initial_pct: tuple[Finite, Finite] = Field(
+        (55.0, 95.0), strict=False, description="initial state of charge, uniform [low, high] % of capacity")
+    drone_reserve_eu: float = param(400.0, 0.0, 1e9, "EU", "drone mobility battery capacity",
+                                    exclusive_lo=True)
+    drone_battery_eu: float = param(300.0, 0.0, 1e9, "EU", "drone payload battery capacity",
+                                    exclusive_lo=True)
+
+    @field_validator("epoch")
+    @classmethod
+    def _epoch(cls, text: str) -> str:
+        _parse_epoch(text)
+        return text
+
+    @model_validator(mode="after")
+    def _ranges(self):
+        lo, hi = self.initial_pct
+        if not 0.0 <= lo <= hi <= 100.0:
+            raise FieldError("initial_pct", f"initial_pct(={list(self.initial_pct)!r}) needs "
+                             "0 <= lo <= hi <= 100", "out_of_range")
+        lo, hi = self.degraded_solar_scale
+        if not 0.0 <= lo <= hi:
+            raise FieldError("degraded_solar_scale", f"degraded_solar_scale(={list(self.degraded_solar_scale)!r}) "
+                             "needs 0 <= lo <= hi", "out_of_range")
+        return self
 
     @property
     def epoch_unix_s(self) -> float:
         return _parse_epoch(self.epoch)
 
     def updated(self, partial) -> "Scenario":
-        """A validated copy with `partial` (dict of field -> value) applied."""
+        """A validated copy with `partial` (dict of field -> value, JSON types) applied."""
         if not isinstance(partial, dict):
-            raise FieldError("scenario", f"expected an object, got {type(partial).__name__}")
-        known = {f.name: f for f in dataclasses.fields(self)}
-        values = {}
-        for key, value in partial.items():
-            if key not in known:
-                raise FieldError(f"scenario.{key}", "unknown scenario key")
-            values[key] = _coerce(key, value, getattr(self, key))
-        out = dataclasses.replace(self, **values)
-        out.validate()
-        return out
+            raise FieldError("scenario", f"expected an object, got {type(partial).__name__}", "invalid_type")
+        try:
+            return Scenario.model_validate({**self.model_dump(), **partial})
+        except ValidationError as exc:
+            raise field_error(exc, "scenario.") from None
 
     def validate(self) -> None:
-        """Raise FieldError for any out-of-range field."""
-        checks = [
-            ("n_satellites", 1 <= self.n_satellites <= 100_000, "must be within [1, 100000]"),
-            ("planes", 1 <= self.planes <= 10_000, "must be within [1, 10000]"),
-            ("phasing", 0 <= self.phasing < 100_000, "must be within [0, 100000)"),
-            ("altitude_km", 160.0 <= self.altitude_km <= 40_000.0, "must be within [160, 40000] km"),
-            ("inclination_deg", 0.0 <= self.inclination_deg <= 180.0, "must be within [0, 180] deg"),
-            ("n_drones", 0 <= self.n_drones <= 10_000, "must be within [0, 10000]"),
-            ("max_energy_eu", self.max_energy_eu > 0, "must be > 0"),
-            ("processing_capacity", self.processing_capacity > 0, "must be > 0"),
-            ("solar_eu_s", self.solar_eu_s >= 0, "must be >= 0"),
-            ("consumption_eu_s", self.consumption_eu_s >= 0, "must be >= 0"),
-            ("degraded_fraction", 0.0 <= self.degraded_fraction <= 1.0, "must be within [0, 1]"),
-            ("drone_reserve_eu", self.drone_reserve_eu > 0, "must be > 0"),
-            ("drone_battery_eu", self.drone_battery_eu > 0, "must be > 0"),
-            ("stations", len(self.stations) >= 1, "needs at least one ground station"),
-        ]
-        for name, ok, msg in checks:
-            if not ok:
-                raise FieldError(f"scenario.{name}", f"{name}(={getattr(self, name)!r}) {msg}")
-        lo, hi = self.initial_pct
-        if not 0.0 <= lo <= hi <= 100.0:
-            raise FieldError("scenario.initial_pct", f"initial_pct(={self.initial_pct!r}) needs 0 <= lo <= hi <= 100")
-        _parse_epoch(self.epoch)
+        """Nothing to do: every field is checked when the model is built (kept for callers)."""
 
     def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
+        d = self.model_dump()
         d["stations"] = [list(s) for s in self.stations]
         d["initial_pct"] = list(self.initial_pct)
         d["degraded_solar_scale"] = list(self.degraded_solar_scale)
@@ -104,49 +106,7 @@ def _parse_epoch(text: str) -> float:
     try:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except (TypeError, ValueError):
-        raise FieldError("scenario.epoch", f"expected an ISO 8601 UTC time, got {text!r}") from None
+        raise FieldError("epoch", f"expected an ISO 8601 UTC time, got {text!r}") from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     return dt.timestamp()
-
-
-def _coerce(key: str, value, current):
-    """Type-check one scenario value against the type of its default."""
-    field_name = f"scenario.{key}"
-    if isinstance(current, bool):
-        if not isinstance(value, bool):
-            raise FieldError(field_name, f"expected a boolean, got {value!r}")
-        return value
-    if isinstance(current, (int, float)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise FieldError(field_name, f"expected a finite number, got {value!r}")
-        if isinstance(current, int):
-            if value != int(value):
-                raise FieldError(field_name, f"expected an integer, got {value!r}")
-            return int(value)
-        return float(value)
-    if isinstance(current, str):
-        if not isinstance(value, str):
-            raise FieldError(field_name, f"expected a string, got {value!r}")
-        return value
-    return _coerce_tuple(field_name, key, value)
-
-
-def _coerce_tuple(field_name: str, key: str, value):
-    if key == "stations":
-        ok = isinstance(value, list) and all(
-            isinstance(s, (list, tuple)) and len(s) == 3 and isinstance(s[0], str)
-            and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in s[1:])
-            and -90 <= s[1] <= 90 and -180 <= s[2] <= 180
-            for s in value
-        )
-        if not ok:
-            raise FieldError(field_name, "expected a list of [name, lat, lon] with lat in [-90, 90], lon in [-180, 180]")
-        return tuple((s[0], float(s[1]), float(s[2])) for s in value)
-    ok = isinstance(value, list) and len(value) == 2 and all(
-        isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in value
-    )
-    if not ok:
-        raise FieldError(field_name, f"expected [low, high] numbers, got {value!r}")
-    return (float(value[0]), float(value[1]))
-

@@ -1,14 +1,11 @@
-"""Helpers shared by the route modules: services, id parsing, query parameters."""
+"""Helpers shared by the route modules: services, id parsing, waiting for a command."""
 
 from __future__ import annotations
 
-import re
+from flask import current_app
 
-from flask import current_app, request
-
+from backend.core.commands import parse_entity_id
 from backend.utils.errors import ApiError, not_found
-
-_ID = re.compile(r"^(sat|drone|task)-(0|[1-9][0-9]{0,11})$")
 
 
 def svc():
@@ -17,11 +14,11 @@ def svc():
 
 
 def parse_id(kind: str, ident: str) -> int:
-    """'sat-3' -> 3 for kind 'sat'; anything else is a 404."""
-    m = _ID.match(ident)
-    if not m or m.group(1) != kind:
+    """'sat-3' -> 3 for kind 'sat'; anything else ('sat-03', 'sat-3\\n', 'sat-٣') is a 404."""
+    n = parse_entity_id(kind, ident)
+    if n is None:
         raise not_found({"sat": "satellite", "drone": "drone", "task": "task"}[kind], ident)
-    return int(m.group(2))
+    return n
 
 
 def entity_or_404(kind: str, ident: str, read) -> dict:
@@ -31,27 +28,6 @@ def entity_or_404(kind: str, ident: str, read) -> dict:
     if out is None:
         raise not_found({"sat": "satellite", "drone": "drone", "task": "task"}[kind], ident)
     return out
-
-
-def int_arg(name: str, default, lo: int, hi: int):
-    """An integer query parameter within [lo, hi] or a 400 naming it."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not re.fullmatch(r"[0-9]+", raw):
-        raise ApiError(400, "invalid_type", f"{name}: expected a non-negative integer, got {raw!r}", name)
-    value = int(raw)
-    if not lo <= value <= hi:
-        raise ApiError(400, "out_of_range", f"{name}(={value}) must be within [{lo}, {hi}]", name)
-    return value
-
-
-def check_args(allowed: tuple) -> None:
-    """Unknown query parameters are rejected like unknown body fields."""
-    for name in request.args:
-        if name not in allowed:
-            raise ApiError(400, "unknown_field", f"{name}: unknown query parameter; expected one of "
-                           f"{list(allowed)}", name)
 
 
 class CommandPending(ApiError):

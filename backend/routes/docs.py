@@ -1,107 +1,46 @@
-"""GET /api/openapi.json (OpenAPI 3 of every route) and GET /api/docs (self-contained page)."""
+"""GET /api/openapi.json (OpenAPI 3.1 generated from the routes' models) and GET /api/docs
+(Swagger UI from the flask-swagger-ui PyPI package, served by the app: no CDN)."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
-from flask import Blueprint, Response
+from flask import Blueprint, current_app, send_from_directory
 
-from backend.core.params import schema_table
-from backend.utils.errors import json_response
-from backend.utils.schema import to_openapi
+from backend.utils.errors import json_response, not_found
+from backend.utils.schema import FILE, HTML, api, openapi
 
-from .entities import LAUNCH, SET_SATELLITE
-from .sim import RESET, STEP
-from .smoke import EMPTY, SMOKE_START
-from .state import SAT_FIELDS
-from .tasks import TASK_IN
+from .common import svc
 
 bp = Blueprint("docs", __name__)
 
-_PAGE = Path(__file__).with_name("docs_page.html")
-
-# (method, path, summary, body schema, query params, success status)
-OPERATIONS = [
-    ("post", "/api/tasks", "Create a task", TASK_IN, (), 201),
-    ("get", "/api/tasks/{task_id}", "One task (recent or live)", None, (), 200),
-    ("post", "/api/smoke/start", "Start the load generator", SMOKE_START, (), 200),
-    ("post", "/api/smoke/stop", "Stop the load generator", EMPTY, (), 200),
-    ("get", "/api/state", "Snapshot (paged)", None,
-     (("sat_offset", "integer", "first satellite index (default 0)"),
-      ("sat_limit", "integer", "satellites to include (default all)"),
-      ("fields", "string", "comma-separated satellite fields: " + ",".join(SAT_FIELDS))), 200),
-    ("get", "/api/config", "The whole simulation config", None, (), 200),
-    ("post", "/api/config", "Change part of the config (validated whole, applied between ticks)",
-     "config", (), 200),
-    ("post", "/api/reset", "Back to the seed state (optional seed, scenario)", RESET, (), 200),
-    ("post", "/api/sim/pause", "Pause the clock", EMPTY, (), 200),
-    ("post", "/api/sim/resume", "Resume the clock", EMPTY, (), 200),
-    ("post", "/api/sim/step", "Advance while paused", STEP, (), 200),
-    ("get", "/api/satellites/{sat_id}", "One satellite", None, (), 200),
-    ("post", "/api/satellites/{sat_id}", "set_satellite what-if hook", SET_SATELLITE, (), 200),
-    ("patch", "/api/satellites/{sat_id}", "set_satellite (same as POST)", SET_SATELLITE, (), 200),
-    ("get", "/api/drones/{drone_id}", "One drone", None, (), 200),
-    ("post", "/api/drones/{drone_id}/launch", "Launch a drone to a satellite", LAUNCH, (), 200),
-    ("post", "/api/drones/{drone_id}/recall", "Recall a drone", EMPTY, (), 200),
-    ("get", "/api/health", "Loops alive, last tick age, overruns (503 when unhealthy)", None, (), 200),
-    ("get", "/metrics", "Prometheus text exposition", None, (), 200),
-    ("get", "/api/openapi.json", "This document", None, (), 200),
-]
-
-ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
-    "code": {"type": "string"}, "message": {"type": "string"},
-    "field": {"type": "string", "nullable": True}}}}}
-
-
-def _config_schema() -> dict:
-    groups = {}
-    for row in schema_table():
-        num = "boolean" if isinstance(row["default"], bool) else (
-            "integer" if isinstance(row["default"], int) else "number")
-        prop = {"type": num, "default": row["default"], "description": f"{row['doc']} [{row['unit']}]"}
-        if row["min"] is not None:
-            prop["minimum"] = row["min"]
-        if row["max"] is not None:
-            prop["maximum"] = row["max"]
-        groups.setdefault(row["group"], {"type": "object", "additionalProperties": False,
-                                         "properties": {}})["properties"][row["key"]] = prop
-    return {"type": "object", "additionalProperties": False, "properties": groups,
-            "description": "partial; nested groups or flat keys"}
-
-
-def _operation(method, path, summary, body, params, status) -> dict:
-    op = {"summary": summary, "operationId": f"{method}_{path}".replace("/", "_").strip("_"),
-          "responses": {str(status): {"description": "OK", "content": {"application/json": {}}},
-                        "4XX": {"description": "error",
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}
-    names = [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]
-    op["parameters"] = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-                        for n in names]
-    op["parameters"] += [{"name": n, "in": "query", "schema": {"type": t}, "description": d}
-                         for n, t, d in params]
-    if body is not None:
-        schema = _config_schema() if body == "config" else to_openapi(body)
-        op["requestBody"] = {"required": body not in (EMPTY, RESET, STEP),
-                             "content": {"application/json": {"schema": schema}}}
-    return op
-
-
-def openapi() -> dict:
-    paths: dict = {}
-    for method, path, *rest in OPERATIONS:
-        paths.setdefault(path, {})[method] = _operation(method, path, *rest)
-    return {"openapi": "3.0.3",
-            "info": {"title": "Satellite VPP", "version": "1.0",
-                     "description": "REST control of the simulator; live events on Socket.IO /ws "
-                                    "(see docs/api.md)."},
-            "paths": paths, "components": {"schemas": {"Error": ERROR}}}
+_PAGE = Path(__file__).with_name("docs_page")
+_SWAGGER = Path(importlib.util.find_spec("flask_swagger_ui").origin).parent / "dist"
+_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
+           "favicon-32x32.png", "favicon-16x16.png")
 
 
 @bp.get("/api/openapi.json")
+@api("This document (OpenAPI 3.1)", responses={200: {"type": "object"}})
 def openapi_json():
-    return json_response(openapi())
+    ext = current_app.extensions
+    if "vpp_openapi" not in ext:  # routes are fixed once the app is built
+        ext["vpp_openapi"] = openapi(current_app, token=bool(svc().settings.API_TOKEN))
+    return json_response(ext["vpp_openapi"])
 
 
 @bp.get("/api/docs")
+@api("Interactive API page (Swagger UI)", responses={200: HTML})
 def docs_page():
-    return Response(_PAGE.read_text(encoding="utf-8"), mimetype="text/html")
+    return send_from_directory(_PAGE, "index.html", max_age=0)
+
+
+@bp.get("/api/docs/<asset>")
+@api("Files of the API page", path={"asset": str}, responses={200: FILE})
+def docs_asset(asset: str):
+    if asset == "init.js":
+        return send_from_directory(_PAGE, asset, max_age=0)
+    if asset in _ASSETS:
+        return send_from_directory(_SWAGGER, asset)
+    raise not_found("file", f"/api/docs/{asset}")

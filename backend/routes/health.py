@@ -15,8 +15,10 @@ from flask import Blueprint, Response
 
 from backend.loops import DEGRADED_RTF, WINDOW_S
 from backend.utils.errors import json_response
+from backend.utils.schema import TEXT, api
 
 from .common import svc
+from .models import Health
 
 bp = Blueprint("health", __name__)
 
@@ -75,12 +77,14 @@ def health_report() -> tuple[dict, int]:
 
 
 @bp.get("/api/health")
+@api("Loops alive, last tick age, overruns (503 when unhealthy)", responses={200: Health, 503: Health})
 def health():
     body, status = health_report()
     return json_response(body, status)
 
 
 @bp.get("/metrics")
+@api("Prometheus text exposition", responses={200: TEXT})
 def metrics():
     s = svc()
     kpis = s.rt.latest.kpis

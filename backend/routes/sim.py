@@ -4,25 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from backend.core.commands import Empty, Reset, Step
 from backend.utils.errors import ApiError, json_response
-from backend.utils.jsonbody import json_body
-from backend.utils.schema import Field, Schema, validate
+from backend.utils.schema import api
 
 from .common import submit_and_wait, svc
-from .smoke import EMPTY
+from .models import Clock
 
 bp = Blueprint("sim", __name__)
-
-RESET = Schema("Reset", {
-    "seed": Field("integer", min=0, max=2**63 - 1, doc="RNG seed (default: the current one)",
-                  example=7),
-    "scenario": Field("object", free_object=True, doc="partial Scenario: n_satellites, planes, ...",
-                      example={"n_satellites": 600}),
-})
-STEP = Schema("Step", {
-    "ticks": Field("integer", min=1, max=1000, doc="ticks to advance while paused (default 1)",
-                   example=5),
-})
 
 
 def clock(e) -> dict:
@@ -33,26 +22,28 @@ def clock(e) -> dict:
 
 
 @bp.post("/api/reset")
-def reset():
-    body = validate(json_body(optional=True), RESET)
-    return json_response(submit_and_wait({"type": "reset", **body}, clock))
+@api("Back to the seed state (optional seed, scenario)", body=Reset, body_required=False,
+     responses={200: Clock}, waits=True)
+def reset(body: Reset):
+    return json_response(submit_and_wait({"type": "reset", **body.model_dump(exclude_unset=True,
+                                                                             exclude_none=True)}, clock))
 
 
 @bp.post("/api/sim/pause")
-def pause():
-    validate(json_body(optional=True), EMPTY)
+@api("Pause the clock", body=Empty, body_required=False, responses={200: Clock}, waits=True)
+def pause(body: Empty):
     return json_response(submit_and_wait({"type": "pause"}, clock))
 
 
 @bp.post("/api/sim/resume")
-def resume():
-    validate(json_body(optional=True), EMPTY)
+@api("Resume the clock", body=Empty, body_required=False, responses={200: Clock}, waits=True)
+def resume(body: Empty):
     return json_response(submit_and_wait({"type": "resume"}, clock))
 
 
 @bp.post("/api/sim/step")
-def step():
-    body = validate(json_body(optional=True), STEP)
+@api("Advance while paused", body=Step, body_required=False, responses={200: Clock}, errors=(409,), waits=True)
+def step(body: Step):
     if not svc().rt.read(lambda e: e.paused):
         raise ApiError(409, "not_paused", "step works while paused: POST /api/sim/pause first", None)
-    return json_response(submit_and_wait({"type": "step", **body}, clock))
+    return json_response(submit_and_wait({"type": "step", **body.model_dump()}, clock))

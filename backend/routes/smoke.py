@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from backend.core.commands import Empty, SmokeStart
 from backend.utils.errors import json_response
-from backend.utils.jsonbody import json_body
-from backend.utils.schema import Field, Schema, validate
+from backend.utils.schema import api
 
 from .common import submit_and_wait
+from .models import Smoke
 
 bp = Blueprint("smoke", __name__)
-
-SMOKE_START = Schema("SmokeStart", {
-    "qps": Field("number", required=True, min=0.0, exclusive_min=True,
-                 doc="tasks per wall second, at most config smoke.qps_max", example=50),
-    "burst": Field("integer", min=1, max=1_000_000, doc="tasks per burst (default 1)", example=10),
-})
-EMPTY = Schema("Empty", {})
 
 
 def smoke_state(e) -> dict:
@@ -26,12 +20,12 @@ def smoke_state(e) -> dict:
 
 
 @bp.post("/api/smoke/start")
-def start():
-    body = validate(json_body(), SMOKE_START)
-    return json_response(submit_and_wait({"type": "smoke_start", **body}, smoke_state))
+@api("Start (or retune) the load generator", body=SmokeStart, responses={200: Smoke}, waits=True)
+def start(body: SmokeStart):
+    return json_response(submit_and_wait({"type": "smoke_start", **body.model_dump()}, smoke_state))
 
 
 @bp.post("/api/smoke/stop")
-def stop():
-    validate(json_body(optional=True), EMPTY)
+@api("Stop the load generator", body=Empty, body_required=False, responses={200: Smoke}, waits=True)
+def stop(body: Empty):
     return json_response(submit_and_wait({"type": "smoke_stop"}, smoke_state))

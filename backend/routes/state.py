@@ -6,12 +6,14 @@ all), fields (comma-separated satellite fields to keep, default all).
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from backend.runtime import snapshot
 from backend.utils.errors import ApiError, json_response
+from backend.utils.schema import api
 
-from .common import check_args, int_arg, svc
+from .common import svc
+from .models import Snapshot, StateQuery
 
 bp = Blueprint("state", __name__)
 
@@ -20,11 +22,9 @@ SAT_FIELDS = ("satellite_id", "plane", "slot", "position", "energy_amount", "max
               "processing_capacity", "task_queue", "queue_length", "committed_energy",
               "backlog_work", "giving_energy", "beam_peer", "receiving_from", "predicted_energy",
               "predicted_pct", "topup_requested")
-STATE_ARGS = ("sat_offset", "sat_limit", "fields")
 
 
-def _fields() -> list | None:
-    raw = request.args.get("fields")
+def _fields(raw: str | None) -> list | None:
     if not raw:
         return None
     names = [f.strip() for f in raw.split(",") if f.strip()]
@@ -35,12 +35,10 @@ def _fields() -> list | None:
 
 
 @bp.get("/api/state")
-def get_state():
-    check_args(STATE_ARGS)
-    offset = int_arg("sat_offset", 0, 0, 10_000_000)
-    limit = int_arg("sat_limit", None, 0, 10_000_000)
-    fields = _fields()
-    snap = snapshot(svc().rt, sat_offset=offset, sat_limit=limit)
+@api("Snapshot (paged)", query=StateQuery, responses={200: Snapshot})
+def get_state(query: StateQuery):
+    fields = _fields(query.fields)
+    snap = snapshot(svc().rt, sat_offset=query.sat_offset, sat_limit=query.sat_limit)
     if fields:
         snap = dict(snap, satellites=[{k: s[k] for k in fields} for s in snap["satellites"]])
     return json_response(snap)

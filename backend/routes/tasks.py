@@ -11,30 +11,17 @@ import math
 
 from flask import Blueprint
 
+from backend.core.commands import TaskIn, id_type
 from backend.core.smoke import high_water
 from backend.utils.errors import ApiError, json_response, not_found
-from backend.utils.jsonbody import json_body
-from backend.utils.schema import Field, Schema, validate
+from backend.utils.schema import api
 
 from .common import parse_id, svc
+from .models import Task
 
 bp = Blueprint("tasks", __name__)
 
 RETRY_AFTER_TICKS = 10  # Retry-After: about this many ticks, at least 1 s
-
-ORIGIN = Schema("Origin", {
-    "lat": Field("number", required=True, min=-90.0, max=90.0, doc="degrees", example=10.0),
-    "lon": Field("number", required=True, min=-180.0, max=180.0, doc="degrees", example=20.0),
-})
-TASK_IN = Schema("TaskIn", {
-    "energy_need": Field("number", required=True, min=0.0, doc="EU drawn over the task's run",
-                         example=5.0),
-    "processing_power_needed": Field("number", required=True, min=0.0, exclusive_min=True,
-                                     doc="work units", example=40.0),
-    "priority": Field("string", enum=("low", "medium", "high"), doc="default medium",
-                      example="high"),
-    "origin": Field("object", schema=ORIGIN, nullable=True, doc="ground origin, optional"),
-}, doc="A task minus task_id and created_at")
 
 
 def _admit(rt) -> None:
@@ -50,15 +37,16 @@ def _admit(rt) -> None:
 
 
 @bp.post("/api/tasks")
-def create_task():
-    body = validate(json_body(), TASK_IN)
+@api("Create a task", body=TaskIn, responses={201: Task}, errors=(429,))
+def create_task(body: TaskIn):
     rt = svc().rt
     _admit(rt)
-    task = rt.submit({"type": "add_task", **body})
+    task = rt.submit({"type": "add_task", **body.model_dump()})
     return json_response(task, 201)
 
 
 @bp.get("/api/tasks/<task_id>")
+@api("One task (recent or live)", path={"task_id": id_type("task", "task-0")}, responses={200: Task})
 def get_task(task_id: str):
     n = parse_id("task", task_id)
     rt = svc().rt

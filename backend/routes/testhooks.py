@@ -7,34 +7,23 @@ from __future__ import annotations
 from flask import Blueprint
 
 from backend.utils.errors import json_response
-from backend.utils.jsonbody import json_body
-from backend.utils.schema import Field, Schema, validate
+from backend.utils.schema import api
 
 from .common import svc
+from .models import FaultIn, FaultOut, SlowIn
 
 bp = Blueprint("testhooks", __name__)
 
-FAULT = Schema("Fault", {
-    "loop": Field("string", required=True, enum=("tick", "fanout")),
-    "times": Field("integer", min=1, max=1000, doc="consecutive failures (default 1)"),
-})
-
-
-SLOW = Schema("Slow", {
-    "ticks": Field("integer", required=True, min=0, max=100000, doc="ticks to slow (0: stop)"),
-    "seconds": Field("number", required=True, min=0.0, max=60.0, doc="extra wall s per tick"),
-})
-
 
 @bp.post("/api/_test/slow")
-def slow():
-    body = validate(json_body(), SLOW)
-    svc().loops.faults.slow(body["ticks"], body["seconds"])
-    return json_response({"armed": body})
+@api("Make each of the next ticks burn extra CPU (TEST_HOOKS=1 only)", body=SlowIn, responses={200: FaultOut})
+def slow(body: SlowIn):
+    svc().loops.faults.slow(body.ticks, body.seconds)
+    return json_response({"armed": body.model_dump()})
 
 
 @bp.post("/api/_test/fault")
-def fault():
-    body = validate(json_body(), FAULT)
-    svc().loops.faults.arm(body["loop"], body.get("times", 1))
-    return json_response({"armed": body})
+@api("Make a loop raise (TEST_HOOKS=1 only)", body=FaultIn, responses={200: FaultOut})
+def fault(body: FaultIn):
+    svc().loops.faults.arm(body.loop, body.times)
+    return json_response({"armed": body.model_dump(exclude_unset=True)})

@@ -9,6 +9,7 @@ from werkzeug.routing import PathConverter
 
 from backend.config import ROOT
 from backend.utils.errors import not_found
+from backend.utils.schema import FILE, HTML, api
 
 from .common import svc
 
@@ -33,6 +34,7 @@ def _dist() -> Path:
 
 
 @bp.get("/")
+@api("The globe (built front end)", responses={200: HTML})
 def index():
     dist = _dist()
     if (dist / "index.html").is_file():
@@ -41,6 +43,8 @@ def index():
 
 
 @bp.get("/<notapi:path>")
+@api("Front-end files; other paths without an extension serve the globe", path={"path": str},
+     responses={200: FILE}, errors=(404,))
 def asset(path: str):
     dist = _dist()
     if (dist / path).is_file():

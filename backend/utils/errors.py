@@ -13,6 +13,8 @@ import orjson
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
+from backend.core.validation import FieldError
+
 log = logging.getLogger(__name__)
 
 # Engine messages look like "w1(=2.0) must be ...", "origin.lat: expected ...",
@@ -38,9 +40,11 @@ def field_of(message: str) -> str | None:
 
 
 def from_value_error(exc: ValueError) -> ApiError:
-    """A 400 invalid_value error carrying the field named in the engine's message."""
+    """A 400 error carrying the field (and code) of a FieldError, or the field named in the
+    engine's message."""
     msg = str(exc)
-    return ApiError(400, "invalid_value", msg, getattr(exc, "field", None) or field_of(msg))
+    return ApiError(400, getattr(exc, "code", "invalid_value"), msg,
+                    getattr(exc, "field", None) or field_of(msg))
 
 
 def not_found(kind: str, ident) -> ApiError:
@@ -60,8 +64,9 @@ def error_response(err: ApiError) -> Response:
     return resp
 
 
-_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
-               413: "body_too_large", 415: "unsupported_media_type", 503: "unavailable"}
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type",
+               429: "too_many_requests", 503: "unavailable"}
 
 
 def _http_error(exc: HTTPException) -> Response:
@@ -80,5 +85,6 @@ def _unexpected(exc: Exception) -> Response:
 def register_error_handlers(app: Flask) -> None:
     """Install the single error path for the whole app."""
     app.register_error_handler(ApiError, error_response)
+    app.register_error_handler(FieldError, lambda exc: error_response(from_value_error(exc)))
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -1,4 +1,5 @@
-"""Strict JSON request bodies: no duplicate keys, no NaN/Infinity, size-limited, objects only."""
+"""Strict JSON request bodies: application/json only, no duplicate keys, no NaN/Infinity,
+size-limited, objects only."""
 
 from __future__ import annotations
 
@@ -54,17 +55,25 @@ def loads_strict(raw: bytes | str):
 def json_body(optional: bool = False) -> dict:
     """The request body as a JSON object; {} when empty and `optional`.
 
-    Reading the body enforces MAX_CONTENT_LENGTH (werkzeug raises 413).
+    Content-Type must be application/json whenever there is a body (415 otherwise, which also
+    makes a cross-site browser request need a CORS preflight). Reading the body enforces
+    MAX_CONTENT_LENGTH (werkzeug raises 413).
     """
     raw = request.get_data(cache=True)
+    require_json_type(bool(raw))
     if not raw.strip():
         if optional:
             return {}
         raise ApiError(400, "missing_body", "a JSON object body is required")
-    ctype = request.mimetype
-    if ctype and ctype != "application/json" and not ctype.endswith("+json"):
-        raise ApiError(415, "unsupported_media_type", f"Content-Type {ctype!r}: expected application/json")
     body = loads_strict(raw)
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_type", f"body must be a JSON object, got {type(body).__name__}")
     return body
+
+
+def require_json_type(has_body: bool) -> None:
+    """415 unless the Content-Type is application/json (or absent with no body at all)."""
+    ctype = request.mimetype
+    if (has_body or ctype) and ctype != "application/json":
+        raise ApiError(415, "unsupported_media_type",
+                       f"Content-Type {ctype or 'missing'}: expected application/json")

@@ -1,0 +1,159 @@
+"""Response models of the REST routes (request models live with the engine commands).
+
+Open models (`extra="allow"`): they fix the type of every field they name, and a response may
+carry more (the snapshot grows as features land); the OpenAPI document and the schemathesis
+response checks use them. Units as in docs/api.md.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.core.params import ConfigView
+from backend.utils.schema import QueryInt, QueryModel
+
+Number = float | int
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class LatLonAlt(Open):
+    lat: Number = Field(description="deg")
+    lon: Number = Field(description="deg")
+    alt: Number = Field(description="km above the equatorial radius")
+
+
+class TaskOrigin(Open):
+    lat: Number
+    lon: Number
+
+
+class Task(Open):
+    """One task as the engine reports it."""
+
+    task_id: str = Field(examples=["task-0"])
+    created_at: Number = Field(description="sim s")
+    energy_need: Number = Field(description="EU")
+    processing_power_needed: Number = Field(description="work units")
+    priority: Literal["low", "medium", "high"]
+    origin: TaskOrigin | None
+    status: str = Field(description="queued, running, completed or dropped")
+    satellite_id: str | None
+
+
+class Satellite(Open):
+    """One satellite (GET /api/state?fields=... keeps only the fields asked for)."""
+
+    satellite_id: str = Field(None, examples=["sat-7"])
+    position: LatLonAlt = None
+    energy_amount: Number = Field(None, description="EU")
+    max_energy: Number = Field(None, description="EU")
+    energy_pct: Number = Field(None, description="% of capacity")
+    sunlit: bool = None
+    blackout: bool = None
+    queue_length: int = None
+
+
+class Drone(Open):
+    """One drone."""
+
+    drone_id: str = Field(examples=["drone-1"])
+    station_id: str
+    position: LatLonAlt
+    status: str
+    target: dict | None
+
+
+class Smoke(Open):
+    """The load generator."""
+
+    running: bool
+    qps: Number = Field(description="tasks / wall s")
+    burst: int = Field(description="tasks per burst")
+
+
+class Snapshot(Open):
+    """The simulation state (GET /api/state, the socket `state` event)."""
+
+    tick: int
+    sim_time: Number = Field(description="sim s since the epoch")
+    sim_date: str
+    paused: bool
+    n_satellites: int
+    n_drones: int
+    satellites: list[Satellite]
+    drones: list[Drone]
+    smoke: Smoke
+
+
+class Clock(Open):
+    """Where the simulation stands after the command was applied."""
+
+    tick: int
+    sim_time: Number
+    sim_date: str
+    paused: bool
+    dt: Number = Field(description="sim s per tick")
+    seed: int
+    n_satellites: int
+    n_drones: int
+
+
+class LoopHealth(Open):
+    alive: bool
+    restarts: int
+    restarts_recent: int
+    last_error: str | None
+
+
+class Health(Open):
+    """Loops alive, last tick age, overruns; status 'unhealthy' comes with HTTP 503."""
+
+    status: Literal["ok", "degraded", "unhealthy"]
+    problems: list[str]
+    loops: dict[str, LoopHealth]
+    last_tick_age_s: Number
+    tick: int
+
+
+class FaultIn(BaseModel):
+    """Make a loop raise (tests only)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    loop: Literal["tick", "fanout"]
+    times: int = Field(1, ge=1, le=1000, description="consecutive failures")
+
+
+class SlowIn(BaseModel):
+    """Slow the next ticks down (tests only)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+    ticks: int = Field(..., ge=0, le=100000, description="ticks to slow (0: stop)")
+    seconds: float = Field(..., ge=0.0, le=60.0, description="extra wall s per tick")
+
+
+class CommandEntry(Open):
+    """A command's ledger entry (GET /api/commands/<id>; the 202 of a wait that timed out)."""
+
+    command_id: str = Field(examples=["cmd-1"])
+    status: Literal["pending", "applied", "rejected"]
+
+
+class FaultOut(Open):
+    armed: dict
+
+
+class StateQuery(QueryModel):
+    """Paging and filtering of GET /api/state."""
+
+    sat_offset: QueryInt = Field(0, ge=0, le=10_000_000, description="first satellite index")
+    sat_limit: QueryInt = Field(None, ge=0, le=10_000_000, description="satellites to include (default all)")
+    fields: str = Field(None, max_length=2000, description="comma-separated satellite fields to keep")
+
+
+__all__ = ["Clock", "CommandEntry", "SlowIn", "ConfigView", "Drone", "FaultIn", "FaultOut", "Health", "Satellite", "Smoke",
+           "Snapshot", "StateQuery", "Task"]
