@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
 
 
 class FieldError(ValueError):
@@ -106,9 +107,17 @@ def parse(model: type[BaseModel], data: Any, prefix: str = ""):
         raise field_error(exc, prefix) from None
 
 
+def _shown_default(f: FieldInfo) -> dict:
+    """The full model's default, shown in the partial model's schema (what an unset key keeps)."""
+    extra = dict(f.json_schema_extra or {})
+    if f.default is not None and f.default is not PydanticUndefined:
+        extra["default"] = list(f.default) if isinstance(f.default, tuple) else f.default
+    return extra
+
+
 def partial_of(model: type[BaseModel], name: str, doc: str) -> type[Strict]:
     """`model` with every field optional and no default (a partial update of it): same types,
     ranges, units and meanings; validators of the whole stay with `model`."""
-    fields = {k: (f.annotation, FieldInfo.merge_field_infos(f, default=None))
+    fields = {k: (f.annotation, FieldInfo.merge_field_infos(f, default=None, json_schema_extra=_shown_default(f)))
               for k, f in model.model_fields.items()}
     return create_model(name, __base__=Strict, __doc__=doc, **fields)

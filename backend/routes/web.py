@@ -34,7 +34,8 @@ def _dist() -> Path:
 
 
 @bp.get("/")
-@api("The globe (built front end)", responses={200: HTML})
+@api("The globe (built front end); its query string is the globe's view state", responses={200: HTML},
+     any_query=True)
 def index():
     dist = _dist()
     if (dist / "index.html").is_file():
@@ -44,7 +45,7 @@ def index():
 
 @bp.get("/<notapi:path>")
 @api("Front-end files; other paths without an extension serve the globe", path={"path": str},
-     responses={200: FILE}, errors=(404,))
+     responses={200: FILE}, errors=(404,), any_query=True)
 def asset(path: str):
     dist = _dist()
     if (dist / path).is_file():

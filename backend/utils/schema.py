@@ -71,9 +71,10 @@ class Operation:
 
 def api(summary: str, *, body: type[BaseModel] | None = None, body_required: bool = True,
         query: type[BaseModel] | None = None, path: dict | None = None, responses: dict | None = None,
-        errors: tuple = (), description: str = "", waits: bool = False):
+        errors: tuple = (), description: str = "", waits: bool = False, any_query: bool = False):
     """Declare a view's models. Bodies and queries are validated before the view runs.
-    `waits`: the route waits for its command's step (routes/common.submit_and_wait)."""
+    `waits`: the route waits for its command's step (routes/common.submit_and_wait).
+    `any_query`: the query string is not the server's (the globe keeps its view state there)."""
 
     def wrap(view):
         op = Operation(summary, body, body_required, query, dict(path or {}), dict(responses or {200: None}),
@@ -83,7 +84,7 @@ def api(summary: str, *, body: type[BaseModel] | None = None, body_required: boo
         def run(*args, **kwargs):
             if query is not None:
                 kwargs["query"] = parse_query(query)
-            elif request.args:
+            elif request.args and not any_query:
                 name = next(iter(request.args))
                 raise ApiError(400, "unknown_field", f"{name}: unknown query parameter; this route takes none",
                                name)
