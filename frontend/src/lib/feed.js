@@ -32,36 +32,40 @@ export function burstText(name, count, spanS) {
 
 /**
  * Rows for the feed from `events` (oldest first, each {id, name, kind, now (wall ms), ...}).
- * Newest first; events for which `keep(e)` is false are skipped; at most `limit` rows. Runs of
- * the same name (no other kept event between them) within `windowS` fold into one row
- * {burst: true, id, name, kind, count, spanS, events (newest first)} when there are at least
- * `minCount`; markers (kind 'marker') always stand alone.
+ * Newest first; events for which `keep(e)` is false are skipped; at most `limit` rows. Events
+ * of one name within `windowS` of the newest of them fold into one row, even when other kinds
+ * are interleaved, {burst: true, id, name, kind, count, spanS, events (newest first)}, placed
+ * where the newest one was, when there are at least `minCount`; markers (kind 'marker') always
+ * stand alone.
  */
 export function feedRows(events, keep = () => true, { limit = 60, windowS = BURST_WINDOW_S, minCount = BURST_MIN } = {}) {
-  const rows = [];
-  let run = null;
-  const flush = () => {
-    if (!run) return;
-    if (run.events.length >= minCount) {
-      const first = run.events[0], last = run.events[run.events.length - 1];
-      rows.push({ burst: true, id: `b${first.id}`, name: first.name, kind: first.kind, count: run.events.length,
-        spanS: (first.now - last.now) / 1000, events: run.events, simTime: last.simTime });
-    } else {
-      rows.push(...run.events);
-    }
-    run = null;
-  };
-  for (let i = events.length - 1; i >= 0 && rows.length < limit; i--) {
+  // pass 1: each kept event joins the open group of its name if it is within the window
+  const open = new Map(); // name -> group
+  const groupOf = new Map(); // event id -> group
+  const kept = [];
+  for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
-    if (e.kind !== 'marker' && !keep(e)) continue;
-    if (run && e.kind !== 'marker' && e.name === run.name && (run.events[0].now - e.now) / 1000 <= windowS) {
-      run.events.push(e);
-      continue;
+    if (e.kind === 'marker') { kept.push(e); open.clear(); continue; } // never fold across a new run
+    if (!keep(e)) continue;
+    kept.push(e);
+    let g = open.get(e.name);
+    if (!g || (g.events[0].now - e.now) / 1000 > windowS) {
+      g = { events: [] };
+      open.set(e.name, g);
     }
-    flush();
-    if (e.kind === 'marker') rows.push(e);
-    else run = { name: e.name, events: [e] };
+    g.events.push(e);
+    groupOf.set(e.id, g);
   }
-  flush();
-  return rows.slice(0, limit);
+  // pass 2: a big group is one row where its newest event was; small groups stay as events
+  const rows = [];
+  for (const e of kept) {
+    if (rows.length >= limit) break;
+    const g = groupOf.get(e.id);
+    if (!g || g.events.length < minCount) { rows.push(e); continue; }
+    if (g.events[0] !== e) continue;
+    const last = g.events[g.events.length - 1];
+    rows.push({ burst: true, id: `b${e.id}`, name: e.name, kind: e.kind, count: g.events.length,
+      spanS: (e.now - last.now) / 1000, events: g.events, simTime: last.simTime });
+  }
+  return rows;
 }

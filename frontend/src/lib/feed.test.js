@@ -22,13 +22,26 @@ describe('feed rows', () => {
     const rows = feedRows(spread);
     expect(rows.map((r) => r.count || 1)).toEqual([4, 4]);
   });
+  it('folds bursts of interleaved kinds separately', () => {
+    const events = [];
+    for (let k = 0; k < 12; k++) events.push(ev(k + 1, k % 2 ? 'task.created' : 'task.completed', k * 100));
+    events.push(ev(13, 'alert.low_energy', 1300));
+    const rows = feedRows(events);
+    expect(rows.map((r) => (r.burst ? `${r.name}x${r.count}` : r.name)))
+      .toEqual(['alert.low_energy', 'task.created x6'.replace(' ', ''), 'task.completedx6']);
+  });
+  it('does not fold across a new-run marker', () => {
+    const events = [ev(1, 'drone.launched', 0), ev(2, 'drone.launched', 1), ev(3, 'drone.launched', 2),
+      { id: 4, name: 'run.reset', kind: 'marker', now: 3 }, ev(5, 'drone.launched', 4)];
+    expect(feedRows(events).map((r) => r.id)).toEqual([5, 4, 3, 2, 1]);
+  });
   it('skips filtered events but never markers', () => {
     const events = [ev(1, 'task.created', 0), { id: 2, name: 'run.reset', kind: 'marker', now: 1 }, ev(3, 'alert.overloaded', 2)];
     expect(feedRows(events, (e) => e.kind !== 'task').map((r) => r.id)).toEqual([3, 2]);
   });
   it('stops at the row limit', () => {
     const events = [];
-    for (let k = 0; k < 100; k++) events.push(ev(k, k % 2 ? 'a.x' : 'b.y', k));
+    for (let k = 0; k < 100; k++) events.push(ev(k, k % 2 ? 'a.x' : 'b.y', k * 11000));
     expect(feedRows(events, undefined, { limit: 10 })).toHaveLength(10);
   });
 });
