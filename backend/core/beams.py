@@ -19,6 +19,9 @@ from .geometry import segment_clear
 from .state import ACTIVE, BLOCKED, IDLE, Satellites
 from .ticklog import TickEvents
 
+_NEAREST = 8  # givers a receiver sees at first (more if it runs out of them)
+_CUT_KM = 1e-6  # tree against norm rounding of a link's length, km
+
 
 class BeamLog:
     """Per-giver bookkeeping of the running beam: start time, EU sent and lost, last rate (EU/s)."""
@@ -71,9 +74,13 @@ def _end_beams(sats, log, cfg, pct, now, ev) -> None:
 def _pair(sats, log, cfg, pct, now, ev) -> None:
     """Greedy urgency-ordered pairing of free receivers with their nearest free giver.
 
-    Every (receiver, giver in range) link is measured at once (receivers whose nearest free
-    giver is out of range skip the range query); then, most urgent receiver first, each
-    takes its nearest untaken giver with line of sight (ties: lower index)."""
+    Most urgent receiver first, each takes its nearest untaken giver in range with line of
+    sight (ties: lower index). Computed without a walk: with every giver ranking receivers by
+    the same urgency order, that greedy outcome is the unique stable matching, which
+    receiver-proposing deferred acceptance (`_stable_match`, vectorised rounds) finds. Each
+    receiver sees only its nearest givers (`_links`: _NEAREST at first, more for a receiver
+    that ran out of them while more may be in range), so the cost follows the receivers and
+    the links they try, not every link in range."""
     receivers = np.flatnonzero((pct < cfg.low_pct) & (sats.beam_from < 0) & (sats.giving != ACTIVE))
     givers = np.flatnonzero((pct > cfg.high_pct) & (sats.giving == IDLE) & (sats.beam_from < 0))
     if len(receivers) == 0 or len(givers) == 0:
@@ -84,43 +91,128 @@ def _pair(sats, log, cfg, pct, now, ev) -> None:
     tree = cKDTree(sats.pos_eci_km[givers], leafsize=64, balanced_tree=False, compact_nodes=False)
     rpos = sats.pos_eci_km[receivers]
     d1, nearest = tree.query(rpos, k=1)
-    close = np.flatnonzero(d1 <= cfg.max_distance_km * (1 + 1e-9) + 1e-6)  # tree vs norm rounding
-    near = tree.query_ball_point(rpos[close], r=cfg.max_distance_km * (1 + 1e-9) + 1e-6)
-    count = np.fromiter((len(c) for c in near), dtype=np.int64, count=len(near))
-    rk = np.repeat(close, count)
-    gk = np.fromiter((j for c in near for j in c), dtype=np.int64, count=int(count.sum()))
-    dist, ok = _link_ok(sats, givers[gk], receivers[rk], cfg.max_distance_km)
-    order = np.lexsort((givers[gk], dist, rk))
-    order = order[ok[order]]  # per receiver: usable links, nearest first
-    _take_links(sats, log, cfg, receivers, givers, rk[order], gk[order], dist[order], now, ev)
+    reach = cfg.max_distance_km * (1 + 1e-9) + 1e-6  # tree vs norm rounding
+    close = np.flatnonzero(d1 <= reach)  # receivers with a giver in range
+    if len(close):
+        match, dist = _match(sats, givers, receivers, close, reach, cfg.max_distance_km)
+        _start_beams(sats, log, cfg, receivers, givers, match, dist, now, ev)
     unserved = sats.beam_from[receivers] < 0
     if unserved.any():
         idle = givers[nearest[unserved]]
         sats.giving[idle[sats.giving[idle] == IDLE]] = BLOCKED
 
 
-def _take_links(sats, log, cfg, receivers, givers, rk, gk, dist, now, ev) -> None:
-    """Walk the links (receiver order, nearest first): a receiver takes its first link to an
-    untaken giver. Plain Python over linked receivers and the taken givers they skip."""
-    linked = np.unique(rk)  # receivers with a usable link, in urgency order
-    bounds = np.searchsorted(rk, linked).tolist() + [len(rk)]
-    gk, dist = gk.tolist(), dist.tolist()
-    taken: set = set()
-    for n, r in enumerate(linked.tolist()):
-        for j in range(bounds[n], bounds[n + 1]):
-            g = gk[j]
-            if g in taken:
-                continue
-            taken.add(g)
-            gi, ri = int(givers[g]), int(receivers[r])
-            sats.giving[gi] = ACTIVE
-            sats.beam_peer[gi] = ri
-            sats.beam_from[ri] = gi
-            log.started_at[gi], log.sent_eu[gi], log.lost_eu[gi] = now, 0.0, 0.0
-            ev.emit("sat.energy_transfer_started", {
-                "from": f"sat-{gi}", "to": f"sat-{ri}", "distance_km": dist[j],
-                "rate_eu_per_s": float(cfg.rate_eu_per_s)})
-            break
+def _match(sats, givers, receivers, close, reach, dmax):
+    """(giver position per receiver, -1 none; link length km) of the urgency-ordered greedy.
+
+    Rounds of `_stable_match` over the receivers not yet decided, on a tree of the givers not
+    yet taken. Every receiver before the first one that ran out of known links while more
+    may be in range (`short`) has its final answer (that prefix of the greedy only read
+    known links); a receiver with its complete list and no giver is final too (later
+    proposals only improve what givers hold). The rest go on, the short ones seeing 4x more
+    givers, with the prefix's givers out of the tree."""
+    match = np.full(len(receivers), -1, dtype=np.int64)
+    dist_of = np.zeros(len(receivers))
+    pending, depth = close, np.full(len(close), _NEAREST, dtype=np.int64)
+    free = np.arange(len(givers))
+    while len(pending):
+        tree = cKDTree(sats.pos_eci_km[givers[free]], leafsize=64, balanced_tree=False, compact_nodes=False)
+        rk, gk, dist, cut = _links(sats, tree, givers[free], receivers, pending, depth, reach, dmax)
+        got = _stable_match(len(receivers), rk, gk, len(free))
+        now_g = np.full(len(receivers), -1, dtype=np.int64)
+        now_g[rk[got]] = gk[got]
+        now_d = np.zeros(len(receivers))
+        now_d[rk[got]] = dist[got]
+        mine = now_g[pending]
+        short = cut & (mine < 0)
+        stop = int(np.argmax(short)) if short.any() else len(pending)
+        done = pending[:stop]
+        match[done[mine[:stop] >= 0]] = free[mine[:stop][mine[:stop] >= 0]]
+        dist_of[done] = now_d[done]
+        keep = np.arange(stop, len(pending))
+        keep = keep[(mine[keep] >= 0) | cut[keep]]  # unmatched with every link known: final
+        depth = np.where(short, depth * 4, depth)[keep]
+        pending = pending[keep]
+        taken = np.zeros(len(free), dtype=bool)
+        taken[mine[:stop][mine[:stop] >= 0]] = True
+        free = free[~taken]
+    return match, dist_of
+
+
+def _links(sats, tree, givers, receivers, close, depth, reach, dmax):
+    """Usable links of receivers `close` (positions in `receivers`) to their depth[i] nearest
+    givers, per receiver nearest first (ties: lower index): flat (receiver, giver position,
+    distance km) and per receiver of `close` whether its list was cut (it found depth[i]
+    givers, so more may be in range).
+
+    A cut list keeps only links clearly nearer than its farthest found giver: every giver
+    not found is at least that far by the tree, so none of them comes before a kept link
+    in the (distance, index) order (_CUT_KM covers the tree's rounding against `_link_ok`)."""
+    rk_parts, gk_parts, far_parts = [], [], []
+    cut = np.zeros(len(close), dtype=bool)
+    for k in np.unique(depth).tolist():
+        sel = np.flatnonzero(depth == k)
+        d, g = tree.query(sats.pos_eci_km[receivers[close[sel]]], k=k, distance_upper_bound=reach)
+        d, g = d.reshape(len(sel), k), g.reshape(len(sel), k)
+        found = g < len(givers)
+        full = found[:, -1]
+        cut[sel] = full
+        far = np.where(full, d[:, -1] - _CUT_KM, np.inf)
+        row, col = np.nonzero(found)
+        rk_parts.append(close[sel][row])
+        gk_parts.append(g[row, col])
+        far_parts.append(far[row])
+    rk, gk, far = (np.concatenate(p) for p in (rk_parts, gk_parts, far_parts))
+    dist, ok = _link_ok(sats, givers[gk], receivers[rk], dmax)
+    ok &= dist < far
+    order = np.lexsort((givers[gk], dist, rk))
+    order = order[ok[order]]
+    return rk[order], gk[order], dist[order], cut
+
+
+def _stable_match(n_r: int, rk: np.ndarray, gk: np.ndarray, n_g: int) -> np.ndarray:
+    """Receiver-proposing deferred acceptance, every giver preferring the lower receiver
+    rank: positions in the link lists (rk grouped ascending, each receiver's links in its
+    order) of the matched links.
+
+    Each round every free receiver proposes to its next link's giver; a giver keeps the best
+    of its holder and its proposers, and the others (a bumped holder too) go on with their
+    next links. With one ranking shared by every giver the result is the serial dictatorship
+    in rank order (receiver r gets its first giver not taken by receivers before it)."""
+    start = np.searchsorted(rk, np.arange(n_r), side="left")
+    end = np.searchsorted(rk, np.arange(n_r), side="right")
+    nxt = start.copy()
+    holder = np.full(n_g, n_r, dtype=np.int64)  # n_r: nobody (worse than every rank)
+    held = np.full(n_g, -1, dtype=np.int64)  # the holder's link position
+    free = np.flatnonzero(end > start)
+    while len(free):
+        link = nxt[free]
+        nxt[free] += 1
+        g = gk[link]
+        order = np.lexsort((free, g))  # per giver, best (lowest) rank first
+        g, r, link = g[order], free[order], link[order]
+        first = np.concatenate(([True], g[1:] != g[:-1]))
+        win = first & (r < holder[g])
+        gw = g[win]
+        bumped = holder[gw]
+        holder[gw], held[gw] = r[win], link[win]
+        free = np.concatenate((r[~win], bumped[bumped < n_r]))
+        free = free[nxt[free] < end[free]]
+    return np.sort(held[held >= 0])
+
+
+def _start_beams(sats, log, cfg, receivers, givers, match, dist, now, ev) -> None:
+    """Record the new beams, in receiver urgency order."""
+    got = np.flatnonzero(match >= 0)
+    gi, ri = givers[match[got]], receivers[got]
+    sats.giving[gi] = ACTIVE
+    sats.beam_peer[gi] = ri
+    sats.beam_from[ri] = gi
+    log.started_at[gi], log.sent_eu[gi], log.lost_eu[gi] = now, 0.0, 0.0
+    rate = float(cfg.rate_eu_per_s)
+    for g, r, d in zip(gi.tolist(), ri.tolist(), dist[got].tolist()):
+        ev.emit("sat.energy_transfer_started", {
+            "from": f"sat-{g}", "to": f"sat-{r}", "distance_km": d, "rate_eu_per_s": rate})
 
 
 def _transfer(sats, log, cfg, dt, ledger, received) -> None:

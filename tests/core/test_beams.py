@@ -123,3 +123,114 @@ def test_beam_ends_when_receiver_recovers():
     assert ended and ended[0]["reason"] == "receiver_recovered"
     assert s.energy_eu[0] <= s.max_energy_eu[0]
     assert ended[0]["delivered_eu"] == pytest.approx(s.energy_eu[0] - 24.0)
+
+
+# ---- the vectorised pairing against the walk it replaced -----------------------------------
+
+
+def reference_pair(sats, log, cfg, pct, now, ev):
+    """The documented pairing as a plain walk: receivers most urgent first (stable), each
+    takes its nearest untaken giver in range with line of sight (ties: lower index); the
+    nearest would-be giver of a receiver left unserved is blocked if idle."""
+    from scipy.spatial import cKDTree
+
+    from backend.core.beams import _link_ok
+
+    receivers = np.flatnonzero((pct < cfg.low_pct) & (sats.beam_from < 0) & (sats.giving != ACTIVE))
+    givers = np.flatnonzero((pct > cfg.high_pct) & (sats.giving == IDLE) & (sats.beam_from < 0))
+    if len(receivers) == 0 or len(givers) == 0:
+        return
+    receivers = receivers[np.argsort(pct[receivers], kind="stable")]
+    _, nearest = cKDTree(sats.pos_eci_km[givers]).query(sats.pos_eci_km[receivers], k=1)
+    taken = set()
+    for n, ri in enumerate(receivers.tolist()):
+        dist, ok = _link_ok(sats, givers, np.full(len(givers), ri), cfg.max_distance_km)
+        for j in np.lexsort((givers, dist)).tolist():
+            gi = int(givers[j])
+            if ok[j] and gi not in taken:
+                taken.add(gi)
+                sats.giving[gi], sats.beam_peer[gi], sats.beam_from[ri] = ACTIVE, ri, gi
+                log.started_at[gi], log.sent_eu[gi], log.lost_eu[gi] = now, 0.0, 0.0
+                ev.emit("sat.energy_transfer_started", {
+                    "from": f"sat-{gi}", "to": f"sat-{ri}", "distance_km": float(dist[j]),
+                    "rate_eu_per_s": float(cfg.rate_eu_per_s)})
+                break
+    unserved = sats.beam_from[receivers] < 0
+    idle = givers[nearest[unserved]]
+    sats.giving[idle[sats.giving[idle] == IDLE]] = BLOCKED
+
+
+def random_shell(rng, n, crowd=False):
+    """n satellites on 400-1500 km shells (or crowded into one region), random charge, some
+    beams already running."""
+    s = Satellites(n)
+    v = rng.normal(size=(n, 3))
+    if crowd:
+        v[:, 0] = np.abs(v[:, 0]) + 3.0
+    s.pos_eci_km[:] = v / np.linalg.norm(v, axis=1)[:, None] * (EARTH_RADIUS_KM + rng.uniform(400, 1500, n))[:, None]
+    if crowd and n > 4:  # exact distance ties: mirrored pairs around a receiver
+        s.pos_eci_km[1] = s.pos_eci_km[0] * [1.0, 1.0, -1.0]
+    s.max_energy_eu[:] = rng.choice([100.0, 1000.0], n)
+    pct = rng.choice([rng.uniform(0, 100, n), np.round(rng.uniform(0, 100, n) / 10) * 10, rng.uniform(0, 30, n)])
+    s.energy_eu[:] = pct / 100.0 * s.max_energy_eu
+    live = rng.choice(n, size=(min(n // 10, n // 2), 2), replace=False) if n >= 4 else np.zeros((0, 2), int)
+    for g, r in live:
+        s.giving[g], s.beam_peer[g], s.beam_from[r] = ACTIVE, r, g
+    s.giving[rng.uniform(size=n) < 0.05] = BLOCKED
+    s.giving[live[:, 0]] = ACTIVE
+    return s
+
+
+def copy_sats(s):
+    c = Satellites(s.n)
+    for name, v in vars(s).items():
+        if isinstance(v, np.ndarray):
+            setattr(c, name, v.copy())
+    return c
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_vectorised_pairing_equals_the_walk(seed):
+    """Random states (ties, crowds, few or many givers, short Dmax so lists run out, long
+    Dmax through the Earth): same beams, peers, blocked marks and events in the same order."""
+    from backend.core import beams
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.choice([2, 5, 40, 300, 3000]))
+    s = random_shell(rng, n, crowd=seed % 3 == 0)
+    cfg = SimConfig({"beam": {"max_distance_km": float(rng.choice([500.0, 3000.0, 9000.0, 30000.0])),
+                              "low_pct": float(rng.choice([25.0, 50.0])), "high_pct": 70.0,
+                              "stop_pct": 60.0 if seed % 2 else 50.0}})
+    a, b = copy_sats(s), copy_sats(s)
+    pct = 100.0 * s.energy_eu / s.max_energy_eu
+    for sats in (a, b):
+        sats.giving[sats.giving == BLOCKED] = IDLE  # as beams_step does before pairing
+    ev_a, ev_b = TickEvents(0, 1.0), TickEvents(0, 1.0)
+    log_a, log_b = BeamLog(n), BeamLog(n)
+    beams._pair(a, log_a, cfg, pct, 1.0, ev_a)
+    reference_pair(b, log_b, cfg, pct, 1.0, ev_b)
+    for f in ("giving", "beam_peer", "beam_from"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+    assert list(ev_a.records()) == list(ev_b.records())
+    np.testing.assert_array_equal(log_a.started_at, log_b.started_at)
+
+
+def test_receivers_that_exhaust_their_nearest_givers_look_further(monkeypatch):
+    """Many receivers around few givers, one nearest giver known at first: lists run out
+    and are extended; the outcome is still the walk's."""
+    from backend.core import beams
+
+    monkeypatch.setattr(beams, "_NEAREST", 1)
+    rng = np.random.default_rng(7)
+    s = random_shell(rng, 2000, crowd=True)
+    s.energy_eu[:] = np.where(rng.uniform(size=2000) < 0.7, 0.1, 0.9) * s.max_energy_eu
+    s.giving[:], s.beam_peer[:], s.beam_from[:] = IDLE, -1, -1
+    pct = 100.0 * s.energy_eu / s.max_energy_eu
+    a, b = copy_sats(s), copy_sats(s)
+    ev_a, ev_b = TickEvents(0, 1.0), TickEvents(0, 1.0)
+    beams._pair(a, BeamLog(2000), CFG, pct, 1.0, ev_a)
+    reference_pair(b, BeamLog(2000), CFG, pct, 1.0, ev_b)
+    for f in ("giving", "beam_peer", "beam_from"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+    assert list(ev_a.records()) == list(ev_b.records())
+    assert ev_a.counts["sat.energy_transfer_started"] > 100
