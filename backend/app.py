@@ -20,6 +20,7 @@ from backend.core.engine import Engine
 from backend.core.params import SimConfig
 from backend.core.scenario import Scenario
 from backend.events import Hub, serialize_sends
+from backend.history import open_recorder
 from backend.loops import Loops
 from backend.metrics import Metrics
 from backend.routes import register as register_routes
@@ -55,12 +56,20 @@ class Services:
     hub: Hub
     loops: Loops
     metrics: Metrics
+    recorder: object = None  # backend.history.Recorder, None when HISTORY_URL=off
 
 
 def build_engine(settings: config_mod.Settings) -> Engine:
     """The engine from SIM_* / SCENARIO_* overrides and SEED; bad values fail at start."""
     return Engine(config=SimConfig(settings.sim), scenario=Scenario().updated(settings.scenario),
                   seed=settings.SEED)
+
+
+def build_recorder(st: config_mod.Settings):
+    """The flight recorder from HISTORY_* settings (None when HISTORY_URL=off)."""
+    return open_recorder(st.HISTORY_URL, flush_s=st.HISTORY_FLUSH_S, queue_ticks=st.HISTORY_QUEUE_TICKS,
+                         sample_every_s=st.HISTORY_SAMPLE_EVERY_S, retain_sim_s=st.HISTORY_RETAIN_SIM_S,
+                         max_bytes=int(st.HISTORY_MAX_MB * 1e6))
 
 
 def _init_socketio(app: Flask, st: config_mod.Settings) -> None:
@@ -86,7 +95,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     rt = Runtime(build_engine(st), socketio.server.eio.create_event, st.QUERY_TIMEOUT_S, st.ASYNC_MODE)
     serialize_sends(socketio.server)
     hub = Hub(socketio.server, st, metrics)
-    svc = Services(st, rt, hub, Loops(socketio, rt, hub, metrics, st), metrics)
+    svc = Services(st, rt, hub, Loops(socketio, rt, hub, metrics, st), metrics, build_recorder(st))
+    svc.loops.recorder = svc.recorder
+    metrics.watch_recorder(svc.recorder)
     app.extensions["vpp"] = svc
     register_error_handlers(app)
     register_routes(app, test_hooks=st.TEST_HOOKS)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.core.params import FLAT_KEYS, SimConfig, schema_table
@@ -78,8 +78,28 @@ class Settings(BaseSettings):
     SOCKETIO_MESSAGE_QUEUE: str = _f("", "e.g. redis://redis:6379/0 to relay emits between processes (needs redis)")
     STATIC_DIR: str = _f("frontend/dist", "built front end served at / (relative to repo)")
     TEST_HOOKS: bool = _f(False, "enable POST /api/_test/fault (tests only)")
+    HISTORY_URL: str = _f("data/history.sqlite", "flight recorder database: a SQLite file path (relative to "
+                          "the repo; created on first start), postgresql://user@host:port/db, or off")
+    HISTORY_FLUSH_S: float = Field(1.0, gt=0, le=60, description="recorder write period; a crash loses at most "
+                                   "this much [wall s]")
+    HISTORY_QUEUE_TICKS: int = Field(600, ge=2, le=100_000, description="ticks the recorder queue holds; "
+                                     "further ticks are dropped and counted as lost [ticks]")
+    HISTORY_SAMPLE_EVERY_S: float = Field(60.0, ge=0, description="per-satellite sample period, 0 for every "
+                                          "tick [sim s]")
+    HISTORY_RETAIN_SIM_S: float = Field(0.0, ge=0, description="keep this much of each run's per-tick history, "
+                                        "0 for all [sim s]")
+    HISTORY_MAX_MB: float = Field(0.0, ge=0, description="keep the recorded data under this size by deleting "
+                                  "the oldest runs, 0 for no limit [MB]")
     sim: dict = Field(default_factory=dict, exclude=True, description="SIM_* overrides (flat keys)")
     scenario: dict = Field(default_factory=dict, exclude=True, description="SCENARIO_* overrides")
+
+    @field_validator("HISTORY_URL")
+    @classmethod
+    def _history_url(cls, value: str) -> str:
+        from backend.history.urls import database_url
+
+        database_url(value)  # ValueError names the value and what is expected
+        return value
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

@@ -1,10 +1,14 @@
 """Headless run: step the engine flat out and print one JSON summary.
 
     python -m backend.headless --satellites 300 --drones 16 --ticks 600 --qps 50 --seed 1
+    python -m backend.headless --ticks 3600 --qps 50 --record run.sqlite   # also record the run
 
 `--qps` is tasks per nominal wall second: a tick receives qps * tick_interval tasks on average.
 `--dt` sets the simulated seconds per tick (time_scale = dt / tick_interval). The same arguments
 always print byte-identical output. Bad arguments exit 2 with a one-line message.
+`--record FILE` writes the run to a SQLite file (or a postgresql:// URL) with the server's
+recorder (backend/history): same tables, read them with pandas.read_sql or the REST routes;
+`--sample-every` sets the simulated seconds between per-satellite samples (0: every tick).
 """
 
 from __future__ import annotations
@@ -36,7 +40,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--burst", type=int, default=10, help="largest burst of the smoke generator")
     p.add_argument("--dt", type=float, default=None, help="simulated seconds per tick")
     p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument("--record", default=None, help="record the run into this SQLite file or postgresql:// URL")
+    p.add_argument("--sample-every", type=float, default=60.0, help="per-satellite sample period, sim s")
     return p
+
+
+def _recorder(args):
+    """The recorder for --record (None without it); it waits for room rather than drop ticks."""
+    if args.record is None:
+        return None
+    if args.sample_every < 0:
+        raise ValueError(f"--sample-every(={args.sample_every}) must be >= 0")
+    from backend.history import open_recorder
+
+    return open_recorder(args.record, sample_every_s=args.sample_every, origin="headless", blocking=True)
 
 
 def build_engine(args) -> Engine:
@@ -83,10 +100,15 @@ def main(argv=None) -> int:
         _parser().error(f"--ticks(={args.ticks}) must be >= 0")
     try:
         eng = build_engine(args)
+        recorder = _recorder(args)
     except ValueError as exc:
         _parser().error(str(exc))
     for _ in range(args.ticks):
-        eng.step()
+        ev = eng.step()
+        if recorder is not None:
+            recorder.record(eng, ev, eng.kpis())
+    if recorder is not None:
+        recorder.close()
     print(json.dumps(summary(eng), sort_keys=True))
     return 0
 

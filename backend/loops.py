@@ -208,6 +208,7 @@ class Loops:
         self._last_tick_end = time.monotonic()
         self._last_overrun_log = -OVERRUN_LOG_EVERY_S
         self.on_reset: list = []  # callbacks started as background tasks after a reset applies
+        self.recorder = None  # backend.history.Recorder, fed after each step (never waits)
         self._generation = runtime.engine.generation
 
     def start(self) -> bool:
@@ -271,6 +272,8 @@ class Loops:
         frame = eng.frame()
         view = ReadView(eng)
         kpis = eng.kpis()
+        if self.recorder is not None:
+            self.recorder.record(eng, ev, {**kpis, "tick_ms": (time.perf_counter() - t0) * 1000.0})
         return StepResult(ev, frame, view, kpis, dict(eng.applied), dict(eng.phase_s), eng.generated_last,
                           float(eng.config.time_scale), time.perf_counter() - t0)
 

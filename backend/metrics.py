@@ -28,6 +28,13 @@ class Metrics:
         self.dropped_clients = Counter("vpp_clients_disconnected_behind",
                                        "Clients disconnected for being too far behind", registry=r)
 
+    def watch_recorder(self, recorder) -> None:
+        """Expose the flight recorder's counters (read when /metrics is scraped)."""
+        if recorder is not None:
+            from backend.history.metrics import RecorderCollector
+
+            self.registry.register(RecorderCollector(recorder))
+
     def on_tick(self, duration_s: float, counts: dict) -> None:
         self.ticks.inc()
         self.tick_seconds.observe(duration_s)

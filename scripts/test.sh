@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up and run every test: core, REST, Socket.IO integration (gevent and threading), Vitest,
-# and the browser end-to-end suite in headless Chromium (installed from Debian if missing).
+# the recorder against SQLite and a throwaway PostgreSQL cluster, and the browser end-to-end suite
+# in headless Chromium (Chromium and PostgreSQL installed from Debian if missing).
 # Usage: scripts/test.sh [extra pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,14 @@ if [ ! -x /usr/bin/chromium ]; then
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "test: installing Debian's postgresql for the recorder tests (a throwaway cluster per run)"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql >/dev/null
 fi
 
 echo "test: vitest (front-end units)"

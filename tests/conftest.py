@@ -34,6 +34,7 @@ BASE_ENV = {
     "SCENARIO_N_SATELLITES": "120",
     "SCENARIO_PLANES": "6",
     "PYTHONWARNINGS": "default",
+    "HISTORY_URL": "off",  # tests that record pass their own file or database
 }
 
 

@@ -66,3 +66,13 @@ class TickEvents:
             seen[name] += take
             for i in range(take):
                 yield name, build(i, cols)
+
+    def batches(self) -> Iterator[tuple[str, int, dict | None, dict | None]]:
+        """(name, n, columns, payload) in emission order, every event, uncapped: a batch of n
+        columnar events (task.*: `columns` as given to emit_columns, payload None) or one
+        event (n 1, columns None). For consumers that keep everything (the recorder)."""
+        for item in self._items:
+            if item[0] == "one":
+                yield item[1], 1, None, item[2]
+            else:
+                yield item[1], item[2], item[4], None

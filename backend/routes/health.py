@@ -46,6 +46,20 @@ def _lateness(s, age_s: float) -> tuple[list, list]:
     return [], []
 
 
+def _recorder_report(recorder, reasons: list) -> dict:
+    """The flight recorder's status; a write error or dropped ticks add a `recorder:` reason."""
+    if recorder is None:
+        return {"enabled": False}
+    report = recorder.status()
+    if report["error"]:
+        reasons.append(f"recorder: cannot write ({report['error']}) for {report['error_for_s']} s; "
+                       f"records lost so far: {sum(report['lost'].values())}")
+    elif report["dropped_ticks"]:
+        reasons.append(f"recorder: {report['dropped_ticks']} ticks dropped (queue full), "
+                       f"{report['dropped_records']} records lost")
+    return report
+
+
 def health_report() -> tuple[dict, int]:
     """The health body and its HTTP status."""
     s = svc()
@@ -65,6 +79,7 @@ def health_report() -> tuple[dict, int]:
         reasons.append(f"real_time_factor {window['real_time_factor']} below {DEGRADED_RTF} for "
                        f"{slow_s:.0f} s: the simulation runs at {window['real_time_factor']}x the requested "
                        f"speed (tick {window['tick_ms_mean']:.0f} ms mean, {window['tick_rate_hz']} ticks/s)")
+    recorder = _recorder_report(s.recorder, reasons)
     status = "unhealthy" if problems else "degraded" if reasons else "ok"
     body = {"status": status, "problems": problems, "reasons": reasons, "loops": loops,
             **window,
@@ -72,7 +87,7 @@ def health_report() -> tuple[dict, int]:
             "sim_time": pub.sim_time, "paused": pub.paused, "overruns": s.loops.overruns,
             "last_tick_ms": round(s.loops.last_tick_ms, 3), "fanout_dropped": s.loops.bundles_dropped,
             "commands_pending": s.rt.commands.pending(), "clients": s.hub.summary(),
-            "async_mode": st.ASYNC_MODE}
+            "async_mode": st.ASYNC_MODE, "recorder": recorder}
     return body, 503 if problems else 200
 
 

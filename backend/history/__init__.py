@@ -1,0 +1,27 @@
+"""The flight recorder: every run written to SQLite or PostgreSQL, outside the core.
+
+- capture.py: what is copied from the engine after each step (in the step's thread);
+- recorder.py: the bounded queue and the writer thread (batched, counted losses, resumes);
+- rows.py: captures to table rows, rollups per plane and latitude band (numpy bincount);
+- schema.py / migrations/: the tables (SQLAlchemy Core 2) and their Alembic migrations;
+- store.py: opening, migrating and writing (SQLite executemany, PostgreSQL COPY);
+- retention.py: trimming by simulated age and by size;
+- queries.py / export.py: what GET /api/runs/... reads and streams (backend/routes/runs.py).
+"""
+
+from __future__ import annotations
+
+from .urls import database_url
+
+__all__ = ["database_url", "open_recorder"]
+
+
+def open_recorder(history_url: str, **options):
+    """A started Recorder for HISTORY_URL, or None when it is `off` (SQLAlchemy is imported
+    only when recording)."""
+    url = database_url(history_url)
+    if url is None:
+        return None
+    from .recorder import Recorder, RecorderSettings
+
+    return Recorder(RecorderSettings(url=url, **options)).start()

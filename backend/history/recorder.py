@@ -1,0 +1,308 @@
+"""The flight recorder: a bounded queue from the tick loop to a writer thread and the database.
+
+`Recorder.record(engine, events, kpis)` is called right after each step, where the step ran:
+it copies what the tick changed (backend/history/capture.py) and appends it to a bounded queue;
+it never waits (except in `blocking` mode, for headless runs, which have no wall clock to keep).
+A tick that finds the queue full is dropped and its records are counted as lost.
+
+The writer, an OS thread, wakes every few milliseconds and, every `flush_s`, turns the queued
+captures into rows and writes them in one transaction. When the database cannot be reached or
+written (down, disk full, locked) the batch is counted as lost per table, the recorder reports
+`degraded` with the error, and the next flush tries again on a new connection: recording
+resumes by itself when the database is back. The simulation never waits for any of it.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import subprocess
+import time
+from dataclasses import dataclass
+
+import orjson
+import sqlalchemy as sa
+
+from backend.envfile import ROOT
+
+from . import native, retention, schema, store
+from .capture import Capturer, TickCapture
+from .rows import RunTrack, tick_rows
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.02  # writer wake-up period (wall s)
+RETENTION_EVERY_S = 10.0  # retention pass period (wall s)
+ERROR_LOG_EVERY_S = 30.0
+
+
+@dataclass(frozen=True)
+class RecorderSettings:
+    """How and where to record (HISTORY_* settings)."""
+
+    url: str  # SQLAlchemy URL
+    flush_s: float = 1.0  # wall s between writes; a kill -9 loses at most this much
+    queue_ticks: int = 600  # captures the queue holds before ticks are dropped
+    sample_every_s: float = 60.0  # simulated s between per-satellite samples (0: every tick)
+    retain_sim_s: float = 0.0  # keep this many simulated s of each run (0: everything)
+    max_bytes: int = 0  # keep the data under this size (0: no limit)
+    origin: str = "server"
+    blocking: bool = False  # wait for room in the queue instead of dropping (headless)
+
+
+def code_version() -> str:
+    """The git commit of the running code, or 'unknown'."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return out.stdout.strip() + ("-dirty" if dirty else "") if out.returncode == 0 else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+class Stats:
+    """Counters the health route and /metrics read (written by one thread each, no lock)."""
+
+    def __init__(self):
+        self.written = dict.fromkeys(("runs", "config_changes", *schema.RECORD_TABLES), 0)
+        self.lost = dict.fromkeys(self.written, 0)
+        self.dropped_ticks = 0  # captures refused because the queue was full
+        self.dropped_records = 0
+        self.flushes = 0
+        self.failed_flushes = 0
+        self.last_flush_wall = 0.0
+        self.last_flush_ms = 0.0
+        self.error: str | None = None  # last write error, None once a write succeeds again
+        self.error_since: float | None = None
+
+
+class Recorder:
+    """Queue + writer thread for one database."""
+
+    def __init__(self, settings: RecorderSettings):
+        self.settings = settings
+        self.capturer = Capturer(settings.sample_every_s)
+        self.queue: collections.deque = collections.deque()
+        self.stats = Stats()
+        self.engine = store.open_engine(settings.url)
+        self.version = code_version()
+        self.track: RunTrack | None = None
+        self._migrated = False
+        self._stopping = False
+        self._stopped = False
+        self._last_retention = 0.0
+        self._last_error_log = -ERROR_LOG_EVERY_S
+
+    # -- tick side ------------------------------------------------------------------------
+    def record(self, eng, ev, kpis: dict) -> None:
+        """Capture the step just taken and queue it (never blocks unless `blocking`)."""
+        cap = self.capturer.take(eng, ev, kpis)
+        if cap is not None:
+            self.offer(cap)
+
+    def offer(self, cap: TickCapture) -> bool:
+        """Queue a capture; False (counted as lost) when the queue is full."""
+        limit = self.settings.queue_ticks
+        while self.settings.blocking and len(self.queue) >= limit and not self._stopped:
+            native.sleep(POLL_S / 4)
+        if len(self.queue) >= limit and cap.run is None:  # a run's first capture is always kept
+            self.stats.dropped_ticks += 1
+            self.stats.dropped_records += cap.records()
+            return False
+        self.queue.append(cap)
+        return True
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> "Recorder":
+        native.start_thread(self._run, "history-writer")
+        return self
+
+    def close(self, timeout_s: float = 30.0) -> None:
+        """Write what is queued, mark the current run ended, stop the writer."""
+        self._stopping = True
+        deadline = time.monotonic() + timeout_s
+        while not self._stopped and time.monotonic() < deadline:
+            native.sleep(POLL_S)
+
+    def _run(self) -> None:
+        try:
+            store.migrate(self.engine)
+            self._migrated = True
+        except Exception as exc:  # unreachable at start: the first flush tries again
+            self._failed(exc, {}, [])
+        next_flush = time.monotonic() + self.settings.flush_s
+        while True:
+            stopping = self._stopping
+            now = time.monotonic()
+            if stopping or now >= next_flush or len(self.queue) >= self.settings.queue_ticks // 2:
+                self.flush()
+                next_flush = now + self.settings.flush_s
+            if stopping:
+                self._end_run()
+                break
+            native.sleep(POLL_S)
+        self.engine.dispose()
+        self._stopped = True
+
+    # -- writing --------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Write every queued capture in one transaction (or count them lost)."""
+        caps = [self.queue.popleft() for _ in range(len(self.queue))]
+        batch: dict[str, list] = collections.defaultdict(list)
+        new_runs: list[RunTrack] = []
+        for cap in caps:
+            self._collect(cap, batch, new_runs)
+        if not caps and self.stats.error is None and (self.track is None or self.track.run_id is not None):
+            return
+        t0 = time.perf_counter()
+        try:
+            with self.engine.begin() as conn:
+                self._ensure_schema(conn)
+                self._write(conn, batch, new_runs)
+            self._written(batch, len(new_runs))
+            self._maybe_trim()
+        except Exception as exc:  # any database failure: count, report, try again next flush
+            self._failed(exc, batch, new_runs)
+        self.stats.last_flush_ms = 1000.0 * (time.perf_counter() - t0)
+
+    def _collect(self, cap: TickCapture, batch: dict, new_runs: list) -> None:
+        if cap.run is not None:
+            if self.track is not None:
+                self._end_run_rows(batch, cap.wall)
+            self.track = RunTrack(cap.run)
+            new_runs.append(self.track)
+        track = self.track
+        if track is None:
+            return
+        if cap.config is not None and cap.run is None:
+            track.config_seq += 1
+            batch["config_changes"].append((track, track.config_seq, cap.tick, cap.sim_s, cap.wall,
+                                            orjson.dumps(cap.config).decode()))
+        for table, rows in tick_rows(track, cap).items():
+            if rows:
+                batch[table].append((track, rows))
+
+    def _end_run_rows(self, batch: dict, wall: float) -> None:
+        batch["run_updates"].append((self.track, wall))
+
+    def _ensure_schema(self, conn) -> None:
+        if not self._migrated:
+            store.migrate_connection(conn)
+            self._migrated = True
+
+    def _insert_run(self, conn, track: RunTrack) -> None:
+        s = track.start
+        track.run_id = conn.execute(schema.runs.insert().values(
+            started_wall=time.time(), seed=s.seed, scenario=orjson.dumps(s.scenario).decode(),
+            config=orjson.dumps(s.config).decode(), code_version=self.version, origin=self.settings.origin,
+            n_satellites=s.n_satellites, epoch_unix_s=s.epoch_unix_s, last_tick=0, last_sim_s=0.0)
+        ).inserted_primary_key[0]
+
+    def _write(self, conn, batch: dict, new_runs: list) -> None:
+        track = self.track
+        if track is not None and track not in new_runs and not self._run_row_there(conn, track):
+            new_runs.append(track)  # its first write failed (or the database was replaced): write it now
+        for track in new_runs:
+            self._insert_run(conn, track)
+        for table in schema.RECORD_TABLES:
+            rows = [_with_run(track.run_id, r) for track, chunk in batch.get(table, ()) for r in chunk]
+            store.write(conn, table, rows)
+        changes = [(t.run_id, *rest) for t, *rest in batch.get("config_changes", ())]
+        store.write(conn, "config_changes", changes)
+        for track, wall in batch.get("run_updates", ()):
+            self._update_run(conn, track, wall)
+        if self.track is not None:
+            self._update_run(conn, self.track, None)
+
+    def _update_run(self, conn, track: RunTrack, ended_wall: float | None) -> None:
+        runs = schema.runs
+        values = {"last_tick": track.last_tick, "last_sim_s": track.last_sim_s}
+        if ended_wall is not None:
+            values["ended_wall"] = ended_wall
+        conn.execute(sa.update(runs).where(runs.c.run_id == track.run_id).values(**values))
+
+    def _written(self, batch: dict, new_runs: int) -> None:
+        st = self.stats
+        st.written["runs"] += new_runs
+        for table, chunks in batch.items():
+            if table in st.written:
+                st.written[table] += sum(len(rows) for _, rows in chunks) if table != "config_changes" \
+                    else len(chunks)
+        st.flushes += 1
+        st.last_flush_wall = time.time()
+        if st.error is not None:
+            log.warning("recorder: writing again after %.1f s of errors", time.time() - (st.error_since or 0))
+        st.error = st.error_since = None
+
+    @staticmethod
+    def _run_row_there(conn, track: RunTrack) -> bool:
+        if track.run_id is not None and not track.confirmed:
+            runs = schema.runs
+            found = conn.execute(sa.select(runs.c.run_id).where(runs.c.run_id == track.run_id)).scalar()
+            track.run_id, track.confirmed = found, True
+        return track.run_id is not None
+
+    def _failed(self, exc: Exception, batch: dict, new_runs: list) -> None:
+        st = self.stats
+        for table, chunks in batch.items():
+            if table in st.lost:
+                st.lost[table] += sum(len(rows) for _, rows in chunks) if table != "config_changes" \
+                    else len(chunks)
+        st.failed_flushes += 1
+        st.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+        st.error_since = st.error_since or time.time()
+        self._migrated = False  # a new database (or a restored one) gets its schema checked again
+        for track in new_runs:
+            track.run_id = None  # its row was rolled back
+        if self.track is not None:
+            self.track.confirmed = False
+        now = time.monotonic()
+        if now - self._last_error_log >= ERROR_LOG_EVERY_S:
+            self._last_error_log = now
+            log.warning("recorder: write failed, records counted as lost, retrying each flush: %s", st.error)
+
+    def _end_run(self) -> None:
+        if self.track is None or self.track.run_id is None:
+            return
+        try:
+            with self.engine.begin() as conn:
+                self._update_run(conn, self.track, time.time())
+        except Exception as exc:
+            log.warning("recorder: could not mark run %s ended: %s", self.track.run_id, exc)
+
+    def _maybe_trim(self) -> None:
+        s = self.settings
+        if not (s.retain_sim_s > 0 or s.max_bytes > 0):
+            return
+        now = time.monotonic()
+        if now - self._last_retention < RETENTION_EVERY_S and not self._stopping:
+            return
+        self._last_retention = now
+        with self.engine.begin() as conn:
+            if s.retain_sim_s > 0:
+                retention.trim_age(conn, s.retain_sim_s)
+            if s.max_bytes > 0:
+                retention.trim_size(conn, s.max_bytes, self.track.run_id if self.track else None)
+
+    # -- reporting ------------------------------------------------------------------------
+    def current_run(self) -> int | None:
+        return None if self.track is None else self.track.run_id
+
+    def status(self) -> dict:
+        st = self.stats
+        return {"enabled": True, "url": store.redacted(self.settings.url),
+                "state": "degraded" if st.error else "ok", "error": st.error,
+                "error_for_s": round(time.time() - st.error_since, 1) if st.error_since else None,
+                "current_run": self.current_run(), "queued": len(self.queue),
+                "queue_capacity": self.settings.queue_ticks, "dropped_ticks": st.dropped_ticks,
+                "dropped_records": st.dropped_records, "written": dict(st.written), "lost": dict(st.lost),
+                "flushes": st.flushes, "failed_flushes": st.failed_flushes,
+                "last_flush_ms": round(st.last_flush_ms, 3),
+                "last_flush_age_s": round(time.time() - st.last_flush_wall, 3) if st.last_flush_wall else None,
+                "sample_every_s": self.settings.sample_every_s, "flush_s": self.settings.flush_s}
+
+
+def _with_run(run_id: int, row: tuple) -> tuple:
+    return (run_id, *row[1:])

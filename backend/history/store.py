@@ -1,0 +1,108 @@
+"""The database: open (SQLite file or PostgreSQL URL), migrate, write batches, trim.
+
+`HISTORY_URL`: `off` disables recording; a path or `sqlite:///path` is a SQLite file (WAL,
+created with its folder on first start); `postgresql://user@host:port/db` uses psycopg 3.
+Writes go through the driver: SQLite `executemany` in one transaction, PostgreSQL `COPY ...
+FROM STDIN` (psycopg's copy protocol), both per flush. No connection pool (NullPool): the writer
+thread and each query open their own, so no lock is shared between OS threads and greenlets.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from . import schema
+from .urls import database_url  # noqa: F401  (re-exported)
+from .rows import COLUMNS
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def redacted(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer; a crash keeps commits
+    cur.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash (not power loss) in WAL
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def open_engine(url: str, timeout_s: float = 5.0) -> sa.Engine:
+    """An Engine without a pool; a SQLite file's folder is created."""
+    if url.startswith("sqlite"):
+        path = Path(make_url(url).database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        eng = sa.create_engine(url, poolclass=NullPool, connect_args={"timeout": timeout_s,
+                                                                       "check_same_thread": False})
+        sa.event.listen(eng, "connect", _sqlite_pragmas)
+        return eng
+    return sa.create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": max(1, int(timeout_s))})
+
+
+def alembic_config():
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def migrate_connection(conn: sa.Connection) -> None:
+    """Bring the schema to the newest Alembic revision (creates the tables on first start)."""
+    from alembic import command
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # no per-start INFO lines
+    cfg = alembic_config()
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
+
+
+def migrate(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        migrate_connection(conn)
+
+
+def is_postgres(engine: sa.Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def write(conn: sa.Connection, table: str, rows: list[tuple]) -> None:
+    """Insert rows (tuples in COLUMNS[table] order) through the driver."""
+    if not rows:
+        return
+    cols = COLUMNS[table]
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        with dbapi.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    cur = dbapi.cursor()
+    try:
+        cur.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+    finally:
+        cur.close()
+
+
+def used_bytes(conn: sa.Connection) -> int:
+    """Bytes the recorded data occupies (SQLite: pages in use; PostgreSQL: the tables and indexes)."""
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(f"'{t}'" for t in schema.metadata.tables)
+        return int(conn.exec_driver_sql(
+            f"SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+            f"WHERE c.relname IN ({names}) AND c.relkind = 'r'").scalar())
+    pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+    free = conn.exec_driver_sql("PRAGMA freelist_count").scalar()
+    size = conn.exec_driver_sql("PRAGMA page_size").scalar()
+    return int((pages - free) * size)

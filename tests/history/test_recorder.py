@@ -1,0 +1,140 @@
+"""The recorder against real databases: everything a run produces is in the tables, exactly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from backend.history.recorder import Recorder, RecorderSettings
+from backend.history.capture import Capturer
+from backend.history.store import database_url
+
+from .recorded import column, reader, run_recorded, small_engine
+
+TICKS = 120
+
+
+@pytest.fixture
+def recorded(db_url):
+    eng = small_engine()
+    rec = run_recorded(eng, db_url, TICKS)
+    return eng, rec, reader(db_url)
+
+
+def test_every_event_task_and_tick_is_recorded(recorded):
+    eng, rec, db = recorded
+    with db.connect() as c:
+        kinds = dict(c.execute(sa.text("SELECT kind, count(*) FROM events GROUP BY kind")).all())
+        assert kinds == {k: v for k, v in eng.totals.items() if v}
+        assert eng.totals["task.created"] > 1000  # not a trivial run: beyond the socket's per-client cap
+        outcomes = dict(c.execute(sa.text("SELECT outcome, count(*) FROM tasks GROUP BY outcome")).all())
+        counters = eng.book.counters()
+        assert outcomes.get("completed", 0) == counters["completed"]
+        assert outcomes.get("dropped", 0) == counters["dropped"]
+        assert c.execute(sa.text("SELECT count(*) FROM kpis")).scalar() == TICKS
+        assert column(c, "SELECT tasks_created FROM kpis").sum() == counters["created"]
+        seqs = column(c, "SELECT seq FROM events ORDER BY seq")
+        assert seqs.tolist() == list(range(1, len(seqs) + 1))
+    assert sum(rec.status()["lost"].values()) == 0 and rec.status()["dropped_ticks"] == 0
+
+
+def test_run_row_has_seed_scenario_config_and_version(recorded):
+    eng, _, db = recorded
+    with db.connect() as c:
+        run = c.execute(sa.text("SELECT * FROM runs")).mappings().one()
+    assert run["seed"] == 3 and run["n_satellites"] == 120 and run["origin"] == "server"
+    assert json.loads(run["config"]) == eng.config.to_dict()
+    assert json.loads(run["scenario"])["planes"] == 6
+    assert run["last_tick"] == TICKS and run["ended_wall"] >= run["started_wall"]
+    assert run["code_version"] and run["code_version"] != "unknown"
+
+
+def test_samples_hold_the_engine_state_at_full_resolution(recorded):
+    eng, _, db = recorded
+    with db.connect() as c:
+        assert c.execute(sa.text("SELECT count(*) FROM samples")).scalar() == TICKS * 120
+        last = column(c, "SELECT energy_eu FROM samples WHERE tick = :t ORDER BY sat", t=TICKS)
+        tasks = column(c, "SELECT tasks FROM samples WHERE tick = :t ORDER BY sat", t=TICKS)
+    np.testing.assert_array_equal(last, eng.sats.energy_eu)
+    np.testing.assert_array_equal(tasks, eng.sats.n_tasks)
+
+
+def test_rollups_agree_with_a_per_plane_loop(recorded):
+    """Reference: plain Python over the satellites of each plane (not bincount)."""
+    eng, _, db = recorded
+    soc = 100.0 * eng.sats.energy_eu / eng.sats.max_energy_eu
+    with db.connect() as c:
+        rows = c.execute(sa.text("SELECT key, count, mean_soc_pct, min_soc_pct, tasks_running FROM rollups "
+                                 "WHERE grp = 'plane' AND tick = :t ORDER BY key"), {"t": TICKS}).all()
+        band_total = c.execute(sa.text("SELECT sum(count) FROM rollups WHERE grp = 'band' AND tick = :t"),
+                               {"t": TICKS}).scalar()
+    assert band_total == 120
+    for key, count, mean, low, tasks in rows:
+        members = [i for i in range(eng.sats.n) if eng.sats.plane[i] == key]
+        assert count == len(members)
+        assert mean == pytest.approx(sum(soc[i] for i in members) / len(members), abs=1e-9)
+        assert low == pytest.approx(min(soc[i] for i in members), abs=1e-12)
+        assert tasks == sum(int(eng.sats.n_tasks[i]) for i in members)
+
+
+def test_rollup_energy_in_minus_out_is_the_change_in_stored_energy(recorded):
+    _, _, db = recorded
+    with db.connect() as c:
+        net = column(c, "SELECT sum(energy_in_eu - energy_out_eu) FROM rollups WHERE grp = 'band' "
+                        "AND tick > 1 GROUP BY tick ORDER BY tick")
+        stored = column(c, "SELECT sum(energy_eu) FROM samples GROUP BY tick ORDER BY tick")
+    np.testing.assert_allclose(net, np.diff(stored), atol=1e-6)  # EU
+
+
+def test_reset_starts_a_new_run_and_config_changes_are_recorded_with_their_tick(db_url):
+    def commands(eng, k):
+        if k == 20:
+            eng.submit({"type": "set_config", "config": {"w1": 0.4}})
+        if k == 40:
+            eng.submit({"type": "reset", "seed": 9})
+
+    run_recorded(small_engine(qps=50), db_url, 60, sample_every_s=60.0, before_tick=commands)
+    with reader(db_url).connect() as c:
+        runs = c.execute(sa.text("SELECT run_id, seed, ended_wall, last_tick FROM runs ORDER BY run_id")).all()
+        change = c.execute(sa.text("SELECT run_id, seq, tick, config FROM config_changes")).one()
+        first_ticks = column(c, "SELECT min(tick) FROM kpis GROUP BY run_id ORDER BY run_id")
+    assert [(r.seed, r.last_tick) for r in runs] == [(3, 40), (9, 20)]
+    assert all(r.ended_wall is not None for r in runs)
+    assert (change.run_id, change.seq, change.tick) == (runs[0].run_id, 1, 21)
+    assert json.loads(change.config)["delegator"]["w1"] == 0.4
+    assert first_ticks.tolist() == [1, 1]
+
+
+def test_samples_follow_sample_every_in_simulated_seconds(db_url):
+    eng = small_engine(qps=0, time_scale=30.0)  # dt = 3 s
+    run_recorded(eng, db_url, 50, sample_every_s=30.0)
+    with reader(db_url).connect() as c:
+        times = column(c, "SELECT DISTINCT sim_s FROM samples ORDER BY sim_s")
+    assert times.tolist() == [3.0] + [30.0 * k for k in range(1, 6)]  # the run's first tick, then every 30 s
+
+
+def test_a_full_queue_drops_ticks_and_counts_them(tmp_path):
+    rec = Recorder(RecorderSettings(url=database_url(str(tmp_path / "h.sqlite")), queue_ticks=3))
+    eng = small_engine(qps=50)  # writer not started: nothing drains the queue
+    cap = Capturer(0.0)
+    offered = [rec.offer(cap.take(eng, eng.step(), eng.kpis())) for _ in range(10)]
+    assert offered == [True] * 3 + [False] * 7
+    status = rec.status()
+    assert status["dropped_ticks"] == 7 and status["dropped_records"] >= 7 * (120 + 1)
+    assert status["queued"] == 3
+
+
+def test_headless_output_is_the_same_with_record(tmp_path):
+    args = [sys.executable, "-m", "backend.headless", "--satellites", "60", "--ticks", "40", "--qps", "40"]
+    plain = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    path = tmp_path / "run.sqlite"
+    recorded = subprocess.run(args + ["--record", str(path)], capture_output=True, text=True, check=True)
+    assert recorded.stdout == plain
+    with reader(str(path)).connect() as c:
+        assert c.execute(sa.text("SELECT count(*) FROM kpis")).scalar() == 40
+        assert c.execute(sa.text("SELECT origin FROM runs")).scalar() == "headless"
