@@ -51,9 +51,12 @@ def _recorder(args):
         return None
     if args.sample_every < 0:
         raise ValueError(f"--sample-every(={args.sample_every}) must be >= 0")
+    from pathlib import Path
+
     from backend.history import open_recorder
 
-    return open_recorder(args.record, sample_every_s=args.sample_every, origin="headless", blocking=True)
+    target = args.record if "://" in args.record else str(Path(args.record).resolve())  # from the cwd
+    return open_recorder(target, sample_every_s=args.sample_every, origin="headless", blocking=True)
 
 
 def build_engine(args) -> Engine:

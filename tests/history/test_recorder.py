@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -138,3 +140,17 @@ def test_headless_output_is_the_same_with_record(tmp_path):
     with reader(str(path)).connect() as c:
         assert c.execute(sa.text("SELECT count(*) FROM kpis")).scalar() == 40
         assert c.execute(sa.text("SELECT origin FROM runs")).scalar() == "headless"
+
+
+def test_the_readme_pandas_example_reads_a_recorded_run(tmp_path):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Flight recorder", 1)[1]
+    command = section.split("```bash\n", 1)[1].split("\n```", 1)[0].replace(".venv/bin/python", sys.executable)
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert len(snippet.strip().splitlines()) == 5
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    subprocess.run(command.replace("--ticks 3600", "--ticks 100"), shell=True, cwd=tmp_path, env=env, check=True,
+                   capture_output=True)
+    out = subprocess.run([sys.executable, "-c", snippet], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert "mean_energy_pct" in out.stdout and "0.99" in out.stdout
