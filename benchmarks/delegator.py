@@ -70,31 +70,33 @@ def make_tasks(rng, t: int, clustered: bool = False) -> TaskBatch:
 
 
 def engine_state(n_sats: int, n_tasks: int = 500, ticks: int = 20, qps: float = 5000.0):
-    """(TaskBatch, SatLoad) as an Engine passes them to `delegate` after `ticks` loaded ticks.
+    """(TaskBatch, SatLoad) as an Engine delegates after `ticks` loaded ticks.
 
-    Set up like `benchmarks.engine`. The delegate call of the last tick supplies the satellite
-    state; its queued tasks, and those of the ticks before it, fill the batch up to n_tasks
-    (ordered as the engine orders them: high priority first, then oldest)."""
+    Set up like `benchmarks.engine`. The delegation of the last tick supplies the satellite
+    state; its queue (every queued task in delegation order), and those of the ticks before it,
+    fill the batch up to n_tasks (ordered as the engine orders them: high priority first, then
+    oldest)."""
     from backend.core import engine as engine_mod
     from backend.core.scenario import Scenario
+    from backend.core.sweep import queue_batch
 
     seen = []
-    real = engine_mod.delegate
+    real = engine_mod.delegate_queue
 
-    def capture(tasks, sats, cfg):
-        seen.append((TaskBatch(*(np.array(getattr(tasks, f)) for f in TaskBatch.__dataclass_fields__)),
-                     _copy(sats)))
-        return real(tasks, sats, cfg)
+    def capture(queue, table, sats, cfg):
+        seen.append((queue_batch(queue, table)[1], _copy(sats)))
+        return real(queue, table, sats, cfg)
 
     planes = max(1, min(72, n_sats // 20))
     eng = engine_mod.Engine(None, Scenario().updated({"n_satellites": n_sats, "planes": planes, "n_drones": 100}), 1)
     eng.submit({"type": "smoke_start", "qps": qps, "burst": 10})
-    engine_mod.delegate = capture
+    engine_mod.delegate_queue = capture
     try:
         for _ in range(ticks):
             eng.step()
     finally:
-        engine_mod.delegate = real
+        engine_mod.delegate_queue = real
+    seen = [(tb, s) for tb, s in seen if tb is not None]
     if not seen:
         raise RuntimeError("the engine delegated nothing")
     sats = seen[-1][1]

@@ -101,6 +101,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .capgrid import cap_cells, expand, visibility_radius
 from .constants import EARTH_RADIUS_KM
 
 PRIORITY_FACTOR = (0.0, 0.5, 1.0)  # pf[priority], low / medium / high
@@ -108,7 +109,6 @@ _PREFIX_MAX = 8  # candidates kept per task for conflict resolution
 _STOP_MARGIN = 0.05  # search on until the best beats the unscored U by this much
 _TIER0_PER_CAP = 200  # satellites the first tier puts in a typical visibility cap
 _TIER_GROWTH = 4
-_PAD_RAD = 1e-7  # angular slack of the cap pruning (~0.6 m); the exact test decides
 _WINDOW = 64  # tasks re-prefixed together when one task's prefix runs out
 _CHUNK = 1024  # tasks prefixed together when the walk reaches tasks without prefixes
 _SINGLES = 8  # run-outs answered one task at a time (`_visible`) before a window re-prefix
@@ -182,7 +182,7 @@ def _check(tasks: TaskBatch, sats: SatLoad) -> None:
 class _Context:
     """Task arrays, satellite terms (updated in place during the walk), tiers and config."""
 
-    def __init__(self, tb: TaskBatch, sats: SatLoad, cfg):
+    def __init__(self, tb: TaskBatch, sats: SatLoad, cfg, index: bool = True):
         self.sats, self.cfg = sats, cfg
         self.w = (float(cfg.w1), float(cfg.w2), float(cfg.w3), float(cfg.w4), float(cfg.w5))
         self.maxq, self.maxb = int(cfg.max_queue), float(cfg.max_backlog_s)
@@ -190,7 +190,8 @@ class _Context:
         self.sin_el = math.sin(math.radians(cfg.min_elevation_deg))
         self._tasks(tb)
         self._sat_terms(sats)
-        _index(self)
+        if index:  # the search structures of the prefix walk
+            _index(self)
 
     def _tasks(self, tb: TaskBatch) -> None:
         o = np.asarray(tb.origin_ecef_km, dtype=np.float64).reshape(-1, 3)
@@ -348,8 +349,7 @@ def _caps(c: _Context, live: np.ndarray) -> None:
     r_max = float(np.max(c.r[live])) if len(live) else EARTH_RADIUS_KM
     e = math.radians(c.cfg.min_elevation_deg)
     ho = c.has_origin
-    ratio = np.where(ho, c.o_norm, 0.0) * math.cos(e) / r_max
-    lam = np.clip(np.arccos(np.clip(ratio, -1.0, 1.0)) - e, 0.0, math.pi) + _PAD_RAD
+    lam = visibility_radius(r_max, np.where(ho, c.o_norm, 0.0), e)
     c.cap_lam = np.where(ho, lam, math.pi)
     c.cap_lat = np.arcsin(np.clip(np.where(ho, c.uz, 0.0), -1.0, 1.0))
     c.cap_lon = np.arctan2(np.where(ho, c.uy, 0.0), np.where(ho, c.ux, 1.0))
@@ -486,23 +486,7 @@ def _grid_cells(c: _Context, ks: np.ndarray):
     """(task, cell) pairs of the non-empty cells that meet the caps of tasks ks, grouped by
     task in the order of ks."""
     t = c.cells
-    lat, lam = c.cap_lat[ks], c.cap_lam[ks]
-    blo = _band_of(np.sin(np.maximum(lat - lam, -math.pi / 2)), t.nb)
-    bhi = _band_of(np.sin(np.minimum(lat + lam, math.pi / 2)), t.nb)
-    rep, band = _expand(blo, bhi - blo + 1)
-    za, zb = -1.0 + 2.0 * band / t.nb, -1.0 + 2.0 * (band + 1) / t.nb
-    hw = _half_width(lat[rep], lam[rep], np.arcsin(np.clip(za, -1, 1)), np.arcsin(np.clip(zb, -1, 1)))
-    f = t.nl / (2 * math.pi)
-    lon_c = c.cap_lon[ks][rep]
-    lo = np.floor((lon_c - hw + math.pi) * f).astype(np.int64)
-    hi = np.floor((lon_c + hw + math.pi) * f).astype(np.int64)
-    full = hi - lo + 1 >= t.nl
-    lo, hi = np.where(full, 0, lo), np.where(full, t.nl - 1, hi)
-    count = np.where(hw < 0, 0, hi - lo + 1)  # hw < 0: the band misses the cap
-    task, lon = _expand(lo, count, ks[rep])  # one run of longitudes per (task, band) row,
-    lon %= t.nl  # wrapped past +-180 deg; the pairs come grouped by task
-    cell = np.repeat(band * t.nl, count)
-    cell += lon
+    task, cell = cap_cells(c.cap_lat[ks], c.cap_lon[ks], c.cap_lam[ks], t.nb, t.nl, label=ks)
     keep = t.gstart[cell + 1] > t.gstart[cell]
     return _take(keep, task, cell)
 
@@ -561,7 +545,7 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     pil = b >= bmax[rel] - _PILOT_DELTA
     first = t.start[cell]
     npil = np.where(pil, np.minimum(t.start[cell + 1] - first, _PILOT_MEMBERS), 0)
-    pk, ppos = _expand(first, npil, task)
+    pk, ppos = expand(first, npil, task)
     pg = t.gidx[ppos]
     psc, pw4dc = _score_pairs(c, pg, pk, True)
     depth = _PILOT_K + np.arange(len(best)) // _PILOT_K_EVERY  # later tasks: more taken
@@ -574,7 +558,7 @@ def _search_cells(c: _Context, ks: np.ndarray, lo: int, best, theta, parts) -> N
     task, cell, target, first, npil = _take(some, task, cell, target, first, npil)
     end = np.searchsorted(t.ukey, target, side="left")
     # The pilot's members of a pair are the first ones of its run: scored already, skipped.
-    k, pos = _expand(first + npil, np.minimum(end, t.start[cell + 1]) - first - npil, task)
+    k, pos = expand(first + npil, np.minimum(end, t.start[cell + 1]) - first - npil, task)
     g = t.gidx[pos]
     sc, w4dc = _score_pairs(c, g, k, True)
     np.maximum(best, _group_max(k - lo, sc, len(best)), out=best)
@@ -646,36 +630,6 @@ def _take(mask: np.ndarray, *arrays: np.ndarray) -> tuple:
     repeats the mask scan per array and is slower per element)."""
     idx = np.flatnonzero(mask)
     return tuple(a[idx] for a in arrays)
-
-
-def _band_of(z: np.ndarray, nb: int) -> np.ndarray:
-    return np.clip(np.floor((z + 1.0) * (0.5 * nb)), 0, nb - 1).astype(np.int64)
-
-
-def _expand(first: np.ndarray, count: np.ndarray, label: np.ndarray | None = None):
-    """Runs first[i] .. first[i]+count[i]-1, concatenated: (run index, value) per element;
-    label[run index] instead of the run index if `label` is given (a repeat, not a gather)."""
-    count = np.maximum(count, 0)
-    run = np.repeat(np.arange(len(count)) if label is None else label, count)
-    offs = np.cumsum(count) - count
-    return run, np.arange(len(run)) + np.repeat(first - offs, count)
-
-
-def _half_width(lat_c, lam, lat_a, lat_b):
-    """Largest longitude half-width (rad) of a cap within latitudes [lat_a, lat_b].
-
-    The cap's width peaks at sin(lat) = sin(lat_c) / cos(lam) (or at the pole inside it), so
-    the band's widest latitude is that one clipped to the band. -1 if the band misses the cap.
-    """
-    cl = np.cos(lam)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        peak = np.arcsin(np.clip(np.sin(lat_c) / cl, -1.0, 1.0))
-        lat = np.clip(np.where(cl > 0, peak, 0.0), lat_a, lat_b)
-        den = np.cos(lat) * np.cos(lat_c)
-        g = (cl - np.sin(lat) * np.sin(lat_c)) / den
-    hw = np.arccos(np.clip(np.where(den > 1e-12, g, -1.0), -1.0, 1.0)) + _PAD_RAD
-    full = (lam >= math.pi / 2) | (den <= 1e-12) | (g <= -1.0)
-    return np.where(full, 2 * math.pi, np.where(g > 1.0 + 1e-12, -1.0, hw))
 
 
 # ---- candidate search -----------------------------------------------------------------------
@@ -956,7 +910,7 @@ def _visible(c: _Context, k: int) -> tuple[int, float]:
     t = c.cells
     task, vcell, _ = _cell_pairs(c, np.array([k]))
     cell = vcell - c.task_cls[k] * t.n_cells  # geometric cell: class 0's virtual cell
-    _, pos = _expand(t.gstart[cell], t.gstart[cell + 1] - t.gstart[cell])
+    _, pos = expand(t.gstart[cell], t.gstart[cell + 1] - t.gstart[cell])
     g = t.gidx[pos]  # class 0's order holds the same members as the geometric cell
     if len(g) == 0:
         return -1, math.nan

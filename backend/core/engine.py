@@ -17,13 +17,14 @@ import numpy as np
 from . import alerts, commands, drones, views
 from .beams import BeamLog, beams_step
 from .build import build_world
-from .delegator import SatLoad, TaskBatch, delegate
+from .delegator import SatLoad
 from .params import FieldError, SimConfig
 from .power import power_step, refresh_load
 from .prediction import predict_energy
 from .scenario import Scenario
 from .smoke import NewTasks, SmokeState, draw_count, draw_tasks, throttled
 from .state import DROPPED, NO_ELIGIBLE, PRIORITIES, QUEUED, RUNNING
+from .sweep import delegate_queue
 from .taskbook import TaskBook
 from .ticklog import EVENT_NAMES, TickEvents
 
@@ -221,7 +222,7 @@ class Engine:
     def _generate(self, now: float, ev: TickEvents) -> None:
         n = draw_count(self._rng_smoke, self.smoke, self.config.tick_interval)
         if n:
-            n = throttled(n, len(self.book.tasks.with_status(QUEUED)), self.config.queue_capacity)
+            n = throttled(n, self.book.n_queued, self.config.queue_capacity)
         self.generated_last = n
         if n:
             new = draw_tasks(self._rng_smoke, n, self.config)
@@ -230,19 +231,13 @@ class Engine:
             self.book.add(new, ids, np.full(n, now), np.ones(n, bool), self.config.queue_capacity, ev)
 
     def _delegate(self, now: float, ev: TickEvents) -> None:
-        t = self.book.tasks
-        pending = t.with_status(QUEUED)
         s = self.sats
-        if len(pending) == 0 or not np.any((s.n_tasks < self.config.max_queue) & ~s.blackout):
+        if self.book.n_queued == 0 or not np.any((s.n_tasks < self.config.max_queue) & ~s.blackout):
             return  # nothing to do, or no satellite could take anything (exact skip)
-        pending = pending[np.lexsort((t.task_id[pending], -t.priority[pending]))]
-        batch = TaskBatch(t.origin_ecef_km[pending], t.has_origin[pending], t.energy_need[pending], t.work[pending],
-                          t.priority[pending])
         load = SatLoad(s.pos_ecef_km, s.energy_eu, s.max_energy_eu, s.committed_eu, s.backlog_work,
                        s.processing_capacity, s.n_tasks, s.blackout)
-        sat_idx, score = delegate(batch, load, self.config)
-        ok = sat_idx >= 0
-        self.book.assign(pending[ok], sat_idx[ok], score[ok], now, ev)
+        slots, sat_idx, score = delegate_queue(self.book.pending, self.book.tasks, load, self.config)
+        self.book.assign(slots, sat_idx, score, now, ev)
 
     def _expire(self, now: float, ev: TickEvents) -> None:
         t = self.book.tasks

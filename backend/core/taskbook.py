@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .frames import geodetic_to_ecef
+from .pending import PendingQueue
 from .state import COMPLETED, DROP_REASONS, DROPPED, PRIORITIES, QUEUED, RUNNING, STATUS_NAMES, Tasks
 from .ticklog import TickEvents
 
@@ -98,6 +99,8 @@ class TaskBook:
 
     def __init__(self, capacity: int):
         self.tasks = Tasks(capacity)
+        self.pending = PendingQueue()  # the queued tasks, indexed for the delegator
+        self.n_queued = 0
         self.next_id = 0
         self.created = np.zeros(3, np.int64)
         self.completed = np.zeros(3, np.int64)
@@ -138,8 +141,7 @@ class TaskBook:
         cols = {"id": ids, "priority": new.priority, "energy": new.energy_need, "work": new.work,
                 "has": has_origin, "lat": new.origin_lat, "lon": new.origin_lon, "t": created_at}
         ev.emit_columns("task.created", n, _created_payload, cols)
-        pending = int(np.count_nonzero(t.status[: t.used] == QUEUED)) if n else 0
-        room = max(0, min(queue_capacity - pending, t.n_free))
+        room = max(0, min(queue_capacity - self.n_queued, t.n_free))
         keep = min(n, room)
         if keep < n:
             self._drop_new(ids[keep:], new, slice(keep, n), created_at, has_origin, ev)
@@ -157,6 +159,9 @@ class TaskBook:
         t.status[slots] = QUEUED
         t.sat[slots] = -1
         t.assigned_at[slots] = np.nan
+        self.pending.push(slots, ids[:keep], new.priority[:keep], new.energy_need[:keep], new.work[:keep],
+                          t.origin_ecef_km[slots], has_origin[:keep])
+        self.n_queued += keep
         return slots
 
     def _drop_new(self, ids, new, sel, created_at, has_origin, ev):
@@ -176,6 +181,8 @@ class TaskBook:
     def assign(self, slots, sat_idx, scores, now: float, ev: TickEvents) -> None:
         """Mark slots running on sat_idx (all >= 0)."""
         t = self.tasks
+        self.pending.left(len(slots))
+        self.n_queued -= len(slots)
         t.status[slots] = RUNNING
         t.sat[slots] = sat_idx
         t.assigned_at[slots] = now
@@ -199,6 +206,9 @@ class TaskBook:
         if len(slots) == 0:
             return
         t = self.tasks
+        n_q = int(np.count_nonzero(t.status[slots] == QUEUED))
+        self.pending.left(n_q)
+        self.n_queued -= n_q
         pr = t.priority[slots]
         k = len(slots)
         rows = {"task_id": t.task_id[slots], "created_at": t.created_at[slots],

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from backend.core.constants import EARTH_RADIUS_KM
 from backend.core.delegator import SatLoad, TaskBatch, delegate
+from backend.core.dense import delegate_dense
 from backend.core.params import SimConfig
 
 R = EARTH_RADIUS_KM
@@ -95,10 +96,10 @@ def copy_sats(s: SatLoad) -> SatLoad:
     return SatLoad(*(np.array(getattr(s, f)) for f in SatLoad.__dataclass_fields__))
 
 
-def assert_same(tasks, sats, cfg):
-    """delegate() equals the reference in choices, scores and final satellite load."""
+def assert_same(tasks, sats, cfg, fn=delegate):
+    """fn (delegate() by default) equals the reference in choices, scores and final satellite load."""
     a, b = copy_sats(sats), copy_sats(sats)
-    got_i, got_s = delegate(tasks, a, cfg)
+    got_i, got_s = fn(tasks, a, cfg)
     ref_i, ref_s = reference(tasks, b, cfg)
     np.testing.assert_array_equal(got_i, ref_i)
     np.testing.assert_allclose(got_s, ref_s, rtol=0, atol=1e-12, equal_nan=True)
@@ -128,6 +129,32 @@ def test_matches_reference(n_sats, n_tasks, p_origin, quantised, conf):
     rng = np.random.default_rng(n_sats * 7 + n_tasks)
     sats = make_sats(rng, n_sats, quantised=quantised)
     assert_same(make_tasks(rng, n_tasks, p_origin, quantised), sats, SimConfig(conf))
+
+
+@pytest.mark.parametrize("n_sats, n_tasks, p_origin, quantised, conf", [c for c in CASES if c[0] * c[1] <= 1 << 20])
+def test_dense_walk_matches_reference(n_sats, n_tasks, p_origin, quantised, conf):
+    """The candidate-pair walk (used for saturated rounds) gives the same bits."""
+    rng = np.random.default_rng(n_sats * 7 + n_tasks)
+    sats = make_sats(rng, n_sats, quantised=quantised)
+    assert_same(make_tasks(rng, n_tasks, p_origin, quantised), sats, SimConfig(conf), delegate_dense)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_dense_walk_with_given_pairs_ties_and_saturation(seed):
+    """Quantised values (ties everywhere), few free slots, candidate pairs given as a superset of
+    the eligible ones (random extra pairs, shuffled): the same choices as the reference."""
+    rng = np.random.default_rng(seed + 400)
+    sats = make_sats(rng, 60, quantised=seed % 2 == 0)
+    sats.n_tasks[:] = np.where(rng.uniform(size=60) < 0.7, 8, sats.n_tasks)
+    tasks = make_tasks(rng, 300, 0.8, quantised=seed % 2 == 0)
+    k, g = np.repeat(np.arange(300), 60), np.tile(np.arange(60), 300)
+    order = rng.permutation(len(k))
+    pairs = (k[order], g[order])
+
+    def fn(t, s, cfg):
+        return delegate_dense(t, s, cfg, pairs)
+
+    assert_same(tasks, sats, SimConfig({"w3": [0.2, 0.0][seed % 2]}), fn)
 
 
 def test_matches_reference_when_all_satellites_are_equal():
@@ -552,29 +579,34 @@ def test_engine_like_states_match(n_sats, n_tasks):
 
 
 def test_real_engine_state_matches():
-    """The batch and satellites an Engine passes to delegate after loaded ticks."""
+    """The whole queue, in delegation order, and the satellites an Engine delegates over after
+    loaded ticks: delegate() matches, and so does the engine's sweep over the queue."""
     from backend.core import engine as engine_mod
     from backend.core.scenario import Scenario
+    from backend.core.sweep import queue_batch
 
     seen = []
-    real = engine_mod.delegate
+    real = engine_mod.delegate_queue
 
-    def capture(tasks, sats, cfg):
-        seen.append((TaskBatch(*(np.array(getattr(tasks, f)) for f in TaskBatch.__dataclass_fields__)),
-                     copy_sats(sats), cfg))
-        return real(tasks, sats, cfg)
+    def capture(queue, table, sats, cfg):
+        seen.append((queue_batch(queue, table)[1], copy_sats(sats), cfg))
+        got = real(queue, table, sats, cfg)
+        seen[-1] += (got,)
+        return got
 
     eng = engine_mod.Engine(None, Scenario().updated({"n_satellites": 2000, "planes": 72, "n_drones": 10}), 1)
     eng.submit({"type": "smoke_start", "qps": 3000, "burst": 10})
-    engine_mod.delegate = capture
+    engine_mod.delegate_queue = capture
     try:
         for _ in range(12):
             eng.step()
     finally:
-        engine_mod.delegate = real
+        engine_mod.delegate_queue = real
     assert len(seen) >= 5
-    for tasks, sats, cfg in seen[-3:]:
-        assert_same(tasks, sats, cfg)
+    for tasks, sats, cfg, (_, got_sat, got_score) in seen[-3:]:
+        i, s = assert_same(tasks, sats, cfg)
+        np.testing.assert_array_equal(got_sat, i[i >= 0])
+        np.testing.assert_array_equal(got_score, s[i >= 0])
 
 
 @pytest.mark.parametrize("prio_p", [(1.0, 0.0, 0.0), (0.0, 0.0, 1.0), (0.5, 0.0, 0.5), (0.0, 1.0, 0.0)])
