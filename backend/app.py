@@ -72,11 +72,24 @@ def build_recorder(st: config_mod.Settings):
                          max_bytes=int(st.HISTORY_MAX_MB * 1e6))
 
 
+def _services(st: config_mod.Settings, hub: Hub, metrics: Metrics) -> Services:
+    """The engine, its loops and the recorder here (ROLE single or engine), or the engine behind
+    Redis (ROLE=web: no engine, no recorder)."""
+    if st.ROLE == "web":
+        from backend.scaleout.web import web_services
+
+        return web_services(Services, socketio, st, hub, metrics)
+    rt = Runtime(build_engine(st), socketio.server.eio.create_event, st.QUERY_TIMEOUT_S, st.ASYNC_MODE)
+    svc = Services(st, rt, hub, Loops(socketio, rt, hub, metrics, st), metrics, build_recorder(st))
+    svc.loops.recorder = svc.recorder
+    metrics.watch_recorder(svc.recorder)
+    return svc
+
+
 def _init_socketio(app: Flask, st: config_mod.Settings) -> None:
     socketio.init_app(app, async_mode=st.ASYNC_MODE, json=OrjsonForSocketIO,
                       cors_allowed_origins=security.socketio_origins(st), ping_interval=st.PING_INTERVAL_S,
-                      ping_timeout=st.PING_TIMEOUT_S, max_http_buffer_size=st.MAX_BODY_BYTES,
-                      message_queue=st.SOCKETIO_MESSAGE_QUEUE or None)
+                      ping_timeout=st.PING_TIMEOUT_S, max_http_buffer_size=st.MAX_BODY_BYTES)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -92,18 +105,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_socketio(app, st)
     app.wsgi_app = security.HostCheck(app.wsgi_app, st.allowed_hosts())  # outermost: covers /socket.io
     metrics = Metrics()
-    rt = Runtime(build_engine(st), socketio.server.eio.create_event, st.QUERY_TIMEOUT_S, st.ASYNC_MODE)
     serialize_sends(socketio.server)
     hub = Hub(socketio.server, st, metrics)
-    svc = Services(st, rt, hub, Loops(socketio, rt, hub, metrics, st), metrics, build_recorder(st))
-    svc.loops.recorder = svc.recorder
-    metrics.watch_recorder(svc.recorder)
+    svc = _services(st, hub, metrics)
     app.extensions["vpp"] = svc
     register_error_handlers(app)
     register_routes(app, test_hooks=st.TEST_HOOKS)
     socketio.on_namespace(VppNamespace(svc))
-    if st.SMOKE_AUTOSTART:
-        rt.submit({"type": "smoke_start", "qps": st.SMOKE_QPS, "burst": st.SMOKE_BURST})
+    if st.SMOKE_AUTOSTART and st.ROLE != "web":
+        svc.rt.submit({"type": "smoke_start", "qps": st.SMOKE_QPS, "burst": st.SMOKE_BURST})
+    if st.ROLE == "engine":
+        from backend.scaleout.engine import EngineLink
+
+        EngineLink(svc, socketio).attach()
     svc.loops.start()
-    log.info("app ready: async_mode=%s, %s", socketio.server.eio.async_mode, st.scenario or "default scenario")
+    log.info("app ready: role=%s, async_mode=%s, %s", st.ROLE, socketio.server.eio.async_mode,
+             st.scenario or "default scenario")
     return app

@@ -75,7 +75,12 @@ class Settings(BaseSettings):
                            "separated (e.g. http://localhost:5173); empty: the served origin only; * for any")
     ALLOWED_HOSTS: str = _f("", "Host header values accepted, comma separated (name or name:port); empty: "
                             "localhost, 127.0.0.1, ::1 and HOST; * for any")
-    SOCKETIO_MESSAGE_QUEUE: str = _f("", "e.g. redis://redis:6379/0 to relay emits between processes (needs redis)")
+    ROLE: Literal["single", "engine", "web"] = _f("single", "single: one process runs everything (no Redis); "
+                                                   "engine: the simulation only, publishing to REDIS_URL; web: REST, "
+                                                   "/ws and the globe from the engine behind REDIS_URL (docs/interfaces.md)")
+    REDIS_URL: str = _f("redis://127.0.0.1:6379/0", "Redis joining ROLE=engine and ROLE=web processes")
+    ENGINE_STALE_S: float = Field(3.0, gt=0, description="ROLE=web: no tick from the engine for this long: "
+                                  "commands 503 engine_unavailable, state marked stale [wall s]")
     STATIC_DIR: str = _f("frontend/dist", "built front end served at / (relative to repo)")
     TEST_HOOKS: bool = _f(False, "enable POST /api/_test/fault (tests only)")
     HISTORY_URL: str = _f("data/history.sqlite", "flight recorder database: a SQLite file path (relative to "

@@ -209,7 +209,9 @@ class Loops:
         self._last_overrun_log = -OVERRUN_LOG_EVERY_S
         self.on_reset: list = []  # callbacks started as background tasks after a reset applies
         self.recorder = None  # backend.history.Recorder, fed after each step (never waits)
-        self._generation = runtime.engine.generation
+        self._generation = None  # of the engine's state, set at start
+        self.sinks: list = []  # more consumers of each bundle after the hub (ROLE=engine: Redis)
+        self.link = None  # ROLE=engine / web: the Redis link, reported by health
 
     def start(self) -> bool:
         """Start both loops unless already started; True if this call started them."""
@@ -217,6 +219,7 @@ class Loops:
             if self._started:
                 return False
             self._started = True
+        self._generation = self.rt.engine.generation
         self.rt.latest = Published(wall_time=time.time(), view=ReadView(self.rt.engine), frame=self.rt.engine.frame(),
                                    paused=bool(self.rt.engine.paused), smoke=self.rt.engine.smoke.to_dict())
         self.sio.start_background_task(self._supervise, "tick", self._tick_loop)
@@ -310,15 +313,25 @@ class Loops:
                         smoke=view.smoke.to_dict(), view=view, frame=res.frame,
                         real_time_factor=None if rtf is None else round(rtf, 4))
         self.rt.publish(pub, res.applied)
-        if view.generation != self._generation:
-            self._generation = view.generation
-            for callback in self.on_reset:
-                self.sio.start_background_task(callback)
+        self.note_generation(view.generation)
         self.last_tick_ms = res.duration_s * 1000.0
         self.metrics.on_tick(res.duration_s, counts)
         if overrun:
             self._overran()
-        self._offer({"pub": pub, "events": ev, "frame": res.frame})
+        self._offer({"pub": pub, "events": ev, "frame": res.frame, "applied": res.applied})
+
+    def note_generation(self, generation) -> None:
+        """A new generation of state (a reset; behind a web process also a new engine): every
+        client gets a fresh `state` (the on_reset callbacks run as background tasks)."""
+        if generation == self._generation:
+            return
+        self._generation = generation
+        for callback in self.on_reset:
+            self.sio.start_background_task(callback)
+
+    def link_health(self) -> tuple[list, dict | None]:
+        """(degraded reasons, report) of the Redis link; ([], None) in a single process."""
+        return ([], None) if self.link is None else self.link.health()
 
     def _overran(self) -> None:
         self.overruns += 1
@@ -356,3 +369,5 @@ class Loops:
                 continue
             self.faults.check("fanout")
             self.hub.deliver(bundle)
+            for sink in self.sinks:
+                sink(bundle)

@@ -70,6 +70,11 @@ class CommandLedger:
     def filed(self, seq: int, kind: str) -> dict:
         entry = {"command_id": command_id(seq), "type": kind, "status": "pending",
                  "submitted_at": time.time(), "applied_at_tick": None, "error": None}
+        return self.mirror(seq, entry)
+
+    def mirror(self, seq: int, entry: dict) -> dict:
+        """File a pending entry as given (a web process copies the engine's entries)."""
+        entry = dict(entry)
         self._entries[seq] = entry
         self._pending += 1
         while len(self._entries) > self._size:
@@ -105,14 +110,16 @@ def command_id(seq: int) -> str:
     return f"cmd-{seq}"
 
 
-class Runtime:
-    """Owns the engine; the tick loop is its only stepper, handlers read published views."""
+class RuntimeBase:
+    """What the routes and the namespace use, whether the engine is here or behind Redis:
+    the command ledger, waits for a command's step, the latest published tick, per-tick cache.
 
-    def __init__(self, engine, make_event, query_timeout_s: float, async_mode: str = "threading"):
-        self.engine = engine
+    `Runtime` (below) owns the engine; `backend.scaleout.web.RemoteRuntime` (ROLE=web) sends
+    commands to the engine over Redis and reads the views it publishes there."""
+
+    def __init__(self, make_event, query_timeout_s: float):
         self._make_event = make_event
         self.timeout_s = query_timeout_s
-        self.offload = offloader(async_mode)
         self.commands = CommandLedger()
         self._waiters: list = []
         self.latest = Published(wall_time=time.time())
@@ -126,28 +133,27 @@ class Runtime:
         return self.submit_numbered(cmd)[1]
 
     def submit_numbered(self, cmd: dict) -> tuple[int, dict]:
-        """`submit`, also returning the command's sequence number (filed in the ledger)."""
-        try:
-            seq, result = self.engine.submit_numbered(cmd)
-        except ValueError as exc:
-            raise from_value_error(exc) from None
-        self.commands.filed(seq, cmd.get("type"))
-        return seq, result
+        raise NotImplementedError
+
+    def task_reserved(self, n: int) -> bool:
+        """Task number `n` was handed out (its add_task may still wait for a step)."""
+        raise NotImplementedError
+
+    def freshness(self) -> dict:
+        """{} while the published state is current; {"stale": True, ...} when it is not."""
+        return {}
 
     def wait_applied(self, seq: int, timeout: float | None = None) -> dict:
         """Wait for the step that took command `seq`; its ledger entry (status may be pending)."""
-        self._wait(lambda: self.commands.get(seq)["status"] != "pending", timeout)
+        def settled() -> bool:
+            entry = self.commands.get(seq)
+            return entry is None or entry["status"] != "pending"
+        self._wait(settled, timeout)
         return self.commands.get(seq)
 
     # -- reads --------------------------------------------------------------------------
     def view(self):
-        """The latest published view; before the first tick, one taken now."""
-        view = self.latest.view
-        if view is None:
-            from backend.readview import ReadView
-
-            view = ReadView(self.engine)
-        return view
+        raise NotImplementedError
 
     def read(self, fn):
         """`fn(view)` on the latest published view, in the caller (never waits for a tick)."""
@@ -199,7 +205,40 @@ class Runtime:
         return value
 
 
-def snapshot(rt: Runtime, sat_offset: int = 0, sat_limit: int | None = None) -> dict:
-    """The snapshot of the latest published view, cached per tick."""
+class Runtime(RuntimeBase):
+    """Owns the engine; the tick loop is its only stepper, handlers read published views."""
+
+    def __init__(self, engine, make_event, query_timeout_s: float, async_mode: str = "threading"):
+        super().__init__(make_event, query_timeout_s)
+        self.engine = engine
+        self.offload = offloader(async_mode)
+
+    def submit_numbered(self, cmd: dict) -> tuple[int, dict]:
+        """`submit`, also returning the command's sequence number (filed in the ledger)."""
+        try:
+            seq, result = self.engine.submit_numbered(cmd)
+        except ValueError as exc:
+            raise from_value_error(exc) from None
+        self.commands.filed(seq, cmd.get("type"))
+        return seq, result
+
+    def task_reserved(self, n: int) -> bool:
+        return n < self.engine.book.next_id
+
+    def view(self):
+        """The latest published view; before the first tick, one taken now."""
+        view = self.latest.view
+        if view is None:
+            from backend.readview import ReadView
+
+            view = ReadView(self.engine)
+        return view
+
+
+def snapshot(rt: RuntimeBase, sat_offset: int = 0, sat_limit: int | None = None) -> dict:
+    """The snapshot of the latest published view, cached per tick; marked `stale` (with its age
+    and why) when the engine behind a web process stopped publishing."""
     key = ("snapshot", sat_offset, sat_limit)
-    return rt.cached(key, lambda: rt.read(lambda v: v.snapshot(sat_offset=sat_offset, sat_limit=sat_limit)))
+    snap = rt.cached(key, lambda: rt.read(lambda v: v.snapshot(sat_offset=sat_offset, sat_limit=sat_limit)))
+    stale = rt.freshness()
+    return {**snap, **stale} if stale else snap

@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Set up and run every test: core, REST, Socket.IO integration (gevent and threading), Vitest,
-# the recorder against SQLite and a throwaway PostgreSQL cluster, and the browser end-to-end suite
-# in headless Chromium (Chromium and PostgreSQL installed from Debian if missing).
+# the recorder against SQLite and a throwaway PostgreSQL cluster, scale-out (real Redis and nginx),
+# and the browser end-to-end suite in headless Chromium (Debian packages installed if missing).
 # Usage: scripts/test.sh [extra pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh --dev
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "test: installing Debian's chromium for the browser tests"
+# Debian packages the tests run for real: chromium (browser tests), redis-server and nginx
+# (scale-out tests: one engine, two web processes, sticky nginx in front).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test: installing Debian's ${missing[*]}"
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

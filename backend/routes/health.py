@@ -71,7 +71,10 @@ def health_report() -> tuple[dict, int]:
         loops[name], found = _loop_report(state, st.HEALTH_RESTART_WINDOW_S, st.HEALTH_MAX_RESTARTS)
         problems += found
     late_problems, reasons = _lateness(s, age_s)
-    problems += late_problems
+    link_reasons, link = s.loops.link_health()  # ROLE=engine / web: Redis and the engine
+    explained = link_reasons and st.ROLE == "web"  # no ticks because Redis or the engine is away
+    problems += [] if explained else late_problems
+    reasons += link_reasons
     requested = pub.smoke.get("qps", 0.0) if pub.smoke.get("running") else 0.0
     window = s.loops.window.report(requested)
     slow_s = s.loops.window.degraded_for_s()
@@ -87,7 +90,9 @@ def health_report() -> tuple[dict, int]:
             "sim_time": pub.sim_time, "paused": pub.paused, "overruns": s.loops.overruns,
             "last_tick_ms": round(s.loops.last_tick_ms, 3), "fanout_dropped": s.loops.bundles_dropped,
             "commands_pending": s.rt.commands.pending(), "clients": s.hub.summary(),
-            "async_mode": st.ASYNC_MODE, "recorder": recorder}
+            "async_mode": st.ASYNC_MODE, "recorder": recorder, "role": st.ROLE}
+    if link is not None:
+        body["link"] = link
     return body, 503 if problems else 200
 
 

@@ -51,7 +51,7 @@ def get_task(task_id: str):
     n = parse_id("task", task_id)
     rt = svc().rt
     task = rt.read(lambda e: e.task(n))
-    if task is None and n < rt.engine.book.next_id:  # its add_task is still queued: next step
+    if task is None and rt.task_reserved(n):  # its add_task is still queued: next step
         task = rt.read_after_step(lambda e: e.task(n))
     if task is None:
         raise not_found("task", task_id)
