@@ -207,6 +207,13 @@ def _content(kind) -> dict | None:
     return {"application/json": {"schema": {"$ref": REF.format(model=kind.__name__)}}}
 
 
+def _in_path_order(rule) -> list:
+    """The rule's variables as they appear in its path (werkzeug keeps them in a set, whose
+    order changes from one process to the next)."""
+    return sorted(rule.arguments, key=lambda name: rule.rule.index(f":{name}>") if f":{name}>" in rule.rule
+                  else rule.rule.index(f"<{name}>"))
+
+
 def _error_statuses(op: Operation, method: str, has_path: bool, token: bool) -> list:
     out = set(op.errors) | {403, 503} | ({409} if op.waits else set())
     if op.body is not None:
@@ -230,7 +237,7 @@ def _operation(method: str, rule, op: Operation, token: bool) -> dict:
         out["description"] = op.description
     params = [{"name": n, "in": "path", "required": True,
                "schema": TypeAdapter(op.path.get(n, str)).json_schema(ref_template=REF)}
-              for n in rule.arguments]
+              for n in _in_path_order(rule)]
     if op.query is not None:
         params += _query_params(op.query)
     if params:
