@@ -41,6 +41,7 @@ from .pending import CELL_SHIFT, N_BANDS, N_CELLS, N_LON, NO_ORIGIN, PendingQueu
 _ROOM_SLACK = 1e-9  # relative: rounding of the exact tests is ~1e-16
 _GROWTH = 4  # entries read per live cell grow this much a round that was not capped
 _NO_CUT = np.iinfo(np.int64).max
+_FIRST_PER = 4  # entries read per live cell in the first round
 _MIN_ROUND = 64  # a round picks at most this many tasks, or _ROUND_PER_SLOT per free task slot
 _ROUND_PER_SLOT = 2
 _DENSE_PER_TASK = 32  # candidate pairs a task, at most, for the dense walk
@@ -90,45 +91,72 @@ class _Sats:
 
 
 @dataclass
-class Rooms:
-    """Per task cell (N_CELLS,): the largest energy and work room of the open satellites an
-    origin in the cell may see (-inf: none); with the (satellite position in idx, cell) pairs
-    sorted by cell (`start`: each cell's run), or None when every satellite counts everywhere."""
+class Caps:
+    """The task cells each satellite of idx0 (the tick's first open set) may be seen from:
+    (position in idx0, cell) pairs sorted by cell, `start` each cell's run. Positions do not
+    change within a tick, so this is computed once; rounds only re-read the rooms."""
 
-    energy: np.ndarray
-    work: np.ndarray
-    sat: np.ndarray | None = None
-    start: np.ndarray | None = None
+    idx0: np.ndarray
+    pos: np.ndarray
+    start: np.ndarray
+    cells: np.ndarray  # the cells with pairs
+    firsts: np.ndarray  # their runs' starts
 
 
-def cell_rooms(sats: _Sats, idx: np.ndarray, o_norm_min: float) -> Rooms:
-    """The rooms of the open satellites idx on the task cells their visibility caps meet (the
-    cap of each one's radius seen from the lowest origin radius o_norm_min, km)."""
-    e, w = sats.rooms(idx)
-    e_cell, w_cell = np.full(N_CELLS, -np.inf), np.full(N_CELLS, -np.inf)
-    if len(idx) == 0:
-        return Rooms(e_cell, w_cell, np.zeros(0, np.int64), np.zeros(N_CELLS + 1, np.int64))
+def satellite_caps(sats: _Sats, idx0: np.ndarray, o_norm_min: float) -> Caps:
+    """`Caps` of the satellites idx0: each one's visibility cap (of its radius, seen from the
+    lowest origin radius o_norm_min km) on the task grid, and every one on NO_ORIGIN."""
     row, cell = np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if math.isfinite(o_norm_min):
-        p = sats.s.pos_ecef_km[idx]
+    if math.isfinite(o_norm_min) and len(idx0):
+        p = sats.s.pos_ecef_km[idx0]
         r = np.sqrt(np.einsum("ij,ij->i", p, p))
         lam = visibility_radius(r, o_norm_min, math.radians(sats.cfg.min_elevation_deg))
         lat = np.arcsin(np.clip(p[:, 2] / r, -1.0, 1.0))
         row, cell = cap_cells(lat, np.arctan2(p[:, 1], p[:, 0]), lam, N_BANDS, N_LON)
-        np.maximum.at(e_cell, cell, e[row])
-        np.maximum.at(w_cell, cell, w[row])
-    e_cell[NO_ORIGIN], w_cell[NO_ORIGIN] = float(e.max()), float(w.max())
-    row = np.concatenate([row, np.arange(len(idx))])  # every open satellite serves NO_ORIGIN
-    cell = np.concatenate([cell, np.full(len(idx), NO_ORIGIN)])
+    row = np.concatenate([row, np.arange(len(idx0))])
+    cell = np.concatenate([cell, np.full(len(idx0), NO_ORIGIN)])
     order = np.argsort(cell, kind="stable")
-    return Rooms(e_cell, w_cell, row[order], np.searchsorted(cell[order], np.arange(N_CELLS + 1)))
+    row, cell = row[order], cell[order]
+    start = np.searchsorted(cell, np.arange(N_CELLS + 1))
+    cells = np.flatnonzero(start[1:] > start[:-1])
+    return Caps(idx0, row, start, cells, start[cells])
+
+
+@dataclass
+class Rooms:
+    """Per task cell (N_CELLS,): the largest energy and work room of the open satellites an
+    origin in the cell may see (-inf: none); `sub` maps positions in idx0 to positions in the
+    current open set (-1: closed). caps None: every satellite counts everywhere."""
+
+    energy: np.ndarray
+    work: np.ndarray
+    caps: Caps | None = None
+    sub: np.ndarray | None = None
+
+
+def cell_rooms(sats: _Sats, caps: Caps, idx: np.ndarray) -> Rooms:
+    """The rooms of the open satellites idx (a subset of caps.idx0) on their caps' cells."""
+    e_cell, w_cell = np.full(N_CELLS, -np.inf), np.full(N_CELLS, -np.inf)
+    sub = np.full(len(caps.idx0), -1, dtype=np.int64)
+    sub[np.searchsorted(caps.idx0, idx)] = np.arange(len(idx))
+    if len(caps.cells):
+        e, w = sats.rooms(caps.idx0)
+        closed = sub < 0
+        e[closed], w[closed] = -np.inf, -np.inf
+        e_cell[caps.cells] = np.maximum.reduceat(e[caps.pos], caps.firsts)
+        w_cell[caps.cells] = np.maximum.reduceat(w[caps.pos], caps.firsts)
+    return Rooms(e_cell, w_cell, caps, sub)
 
 
 def _candidate_pairs(rooms: Rooms, cells: np.ndarray):
-    """(task, satellite position) pairs: each task with the satellites whose cap meets its cell."""
-    lo = rooms.start[cells]
-    task, pos = expand(lo, rooms.start[cells + 1] - lo)
-    return task, rooms.sat[pos]
+    """(task, satellite position in the open set) pairs: each task with the open satellites
+    whose cap meets its cell."""
+    start = rooms.caps.start
+    lo = start[cells]
+    task, pos = expand(lo, start[cells + 1] - lo)
+    sat = rooms.sub[rooms.caps.pos[pos]]
+    keep = np.flatnonzero(sat >= 0)
+    return task[keep], sat[keep]
 
 
 def _fits(v, room):
@@ -229,20 +257,21 @@ def _sweep(segs, sats: _Sats, table, out_slot, out_sat, out_score) -> None:
     idx = sats.can_take(np.arange(len(sats.s.energy_eu)), need_min, work_min)
     cursors = [s.head.copy() for s in segs]
     entries = sum(len(s) for s in segs)
-    per = 1
+    per, caps = _FIRST_PER, None
     while len(idx):
         if len(idx) * _OPEN_PER_ENTRY > entries:  # few tasks for the open satellites: all at once
             rooms = Rooms(np.full(N_CELLS, np.inf), np.full(N_CELLS, np.inf))
             per, most = entries, entries
         else:
-            rooms = cell_rooms(sats, idx, o_norm_min)
+            caps = caps or satellite_caps(sats, idx, o_norm_min)
+            rooms = cell_rooms(sats, caps, idx)
             free = int(np.sum(sats.maxq - sats.s.n_tasks[idx]))
             most = max(_MIN_ROUND, _ROUND_PER_SLOT * free)
         picks, capped, remaining = _round(segs, cursors, rooms, per, most, table)
         slots, cells, batch = _batch(picks)
         if len(slots):
             sub = sats.load(idx)
-            pairs = _candidate_pairs(rooms, cells) if rooms.sat is not None else None
+            pairs = _candidate_pairs(rooms, cells) if rooms.caps is not None else None
             n_pairs = len(slots) * len(idx) if pairs is None else len(pairs[0])
             if n_pairs <= min(DENSE_MAX_PAIRS, _DENSE_PER_TASK * len(slots)):
                 sat_i, score = delegate_dense(batch, sub, sats.cfg, pairs)
