@@ -131,25 +131,22 @@ def connect_storm(url: str, pid: int, n: int = 10) -> dict:
             "clients": len(ready)}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--mode", default="gevent")
-    ap.add_argument("--seconds", type=float, default=20.0)
-    args = ap.parse_args()
-    proc, url = start_server(BIG, args.mode)
+def run(mode: str, seconds: float) -> str:
+    """Both measurements against one fresh 100,000-satellite server; the Markdown block."""
+    proc, url = start_server(BIG, mode)
     try:
         requests.post(url + "/api/smoke/start", json={"qps": 2000, "burst": 10}, timeout=60).raise_for_status()
         refused = requests.post(url + "/api/config", json={"time_scale": 10000}, timeout=60)
-        base = run_speed(url, 30, args.seconds)
-        fast = run_speed(url, 1000, args.seconds)
+        base = run_speed(url, 30, seconds)
+        fast = run_speed(url, 1000, seconds)
         requests.post(url + "/api/config", json={"time_scale": 30}, timeout=60)
         requests.post(url + "/api/smoke/stop", timeout=60)
         storm = connect_storm(url, proc.pid)
     finally:
         stop(proc)
     lines = [
-        "", f"### Server overload ({args.mode}, 100,000 satellites, generator 2,000 qps; "
-        f"`python -m benchmarks.overload_server --mode {args.mode} --seconds {args.seconds:g}`; "
+        "", f"### Server overload ({mode}, 100,000 satellites, generator 2,000 qps; "
+        f"`python -m benchmarks.overload_server --mode {mode} --seconds {seconds:g}`; "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, shared 2-core machine)", "",
         f"time_scale 10,000 asked: HTTP {refused.status_code} "
         f"`{refused.json().get('error', {}).get('message', '')[:160]}`", "",
@@ -167,7 +164,15 @@ def main() -> None:
               f"(+{s['rss_peak_mb'] - s['rss_base_mb']:.0f} MB), {s['rss_after_mb']:.0f} MB after; longest tick "
               f"gap {1000 * s['storm_gap_s']:.0f} ms during the connects vs {1000 * s['idle_gap_s']:.0f} ms without; "
               f"`state` after {s['state_med_s']:.2f} s median, {s['state_max_s']:.2f} s max ({s['clients']} clients)."]
-    text = "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mode", default="gevent")
+    ap.add_argument("--seconds", type=float, default=20.0)
+    args = ap.parse_args()
+    text = run(args.mode, args.seconds)
     print(text)
     with RESULTS.open("a") as fh:
         fh.write(text)
