@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from backend.envfile import ROOT
 
 from . import native, retention, schema, store
+from .block import ColumnBlock
 from .capture import Capturer, TickCapture
 from .rows import RunTrack, tick_rows
 
@@ -89,6 +90,7 @@ class Recorder:
         self.engine = store.open_engine(settings.url)
         self.version = code_version()
         self.track: RunTrack | None = None
+        self._committed_run: int | None = None  # the current run's id once its row is committed
         self._migrated = False
         self._stopping = False
         self._stopped = False
@@ -162,6 +164,7 @@ class Recorder:
                 self._ensure_schema(conn)
                 self._write(conn, batch, new_runs)
             self._written(batch, len(new_runs))
+            self._committed_run = None if self.track is None else self.track.run_id
             self._maybe_trim()
         except Exception as exc:  # any database failure: count, report, try again next flush
             self._failed(exc, batch, new_runs)
@@ -207,8 +210,8 @@ class Recorder:
         for track in new_runs:
             self._insert_run(conn, track)
         for table in schema.RECORD_TABLES:
-            rows = [_with_run(track.run_id, r) for track, chunk in batch.get(table, ()) for r in chunk]
-            store.write(conn, table, rows)
+            store.write(conn, table, [_with_run(track.run_id, r) for track, chunk in batch.get(table, ())
+                                      for r in _rows_of(chunk)])
         changes = [(t.run_id, *rest) for t, *rest in batch.get("config_changes", ())]
         store.write(conn, "config_changes", changes)
         for track, wall in batch.get("run_updates", ()):
@@ -228,8 +231,7 @@ class Recorder:
         st.written["runs"] += new_runs
         for table, chunks in batch.items():
             if table in st.written:
-                st.written[table] += sum(len(rows) for _, rows in chunks) if table != "config_changes" \
-                    else len(chunks)
+                st.written[table] += _count(table, chunks)
         st.flushes += 1
         st.last_flush_wall = time.time()
         if st.error is not None:
@@ -248,8 +250,7 @@ class Recorder:
         st = self.stats
         for table, chunks in batch.items():
             if table in st.lost:
-                st.lost[table] += sum(len(rows) for _, rows in chunks) if table != "config_changes" \
-                    else len(chunks)
+                st.lost[table] += _count(table, chunks)
         st.failed_flushes += 1
         st.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
         st.error_since = st.error_since or time.time()
@@ -288,7 +289,8 @@ class Recorder:
 
     # -- reporting ------------------------------------------------------------------------
     def current_run(self) -> int | None:
-        return None if self.track is None else self.track.run_id
+        """The run being recorded, once its row is committed (readers can see it)."""
+        return self._committed_run
 
     def status(self) -> dict:
         st = self.stats
@@ -304,5 +306,17 @@ class Recorder:
                 "sample_every_s": self.settings.sample_every_s, "flush_s": self.settings.flush_s}
 
 
-def _with_run(run_id: int, row: tuple) -> tuple:
+def _count(table: str, chunks: list) -> int:
+    return len(chunks) if table == "config_changes" else sum(len(rows) for _, rows in chunks)
+
+
+def _rows_of(chunk) -> list:
+    """A table's output of one tick: a ColumnBlock (one item) or a list of tuples."""
+    return [chunk] if isinstance(chunk, ColumnBlock) else chunk
+
+
+def _with_run(run_id: int, row):
+    """The row with its run's database id (known once the run row is written)."""
+    if isinstance(row, ColumnBlock):
+        return row.with_value("run_id", run_id)
     return (run_id, *row[1:])

@@ -15,6 +15,7 @@ import orjson
 from backend.core.state import COMPLETED, DROP_REASONS, PRIORITIES
 
 from . import ids
+from .block import ColumnBlock
 from .capture import FLAG_BLACKOUT, FLAG_SUNLIT, RunStart, TickCapture
 from .schema import KPI_COLUMNS
 
@@ -107,12 +108,13 @@ def rollup_rows(track: RunTrack, cap: TickCapture) -> list[tuple]:
     return out
 
 
-def sample_rows(track: RunTrack, cap: TickCapture) -> list[tuple]:
+def sample_rows(track: RunTrack, cap: TickCapture) -> ColumnBlock:
+    """Every satellite's sample at this tick, as columns (run_id filled in when written)."""
     s = cap.sats
     n = len(s.energy_eu)
     soc = 100.0 * s.energy_eu / track.start.max_energy_eu
-    return _tuples(track.run_id, list(range(n)), cap.tick, cap.sim_s, s.energy_eu.tolist(), soc.tolist(),
-                   s.flags.tolist(), s.tasks.tolist())
+    return ColumnBlock(n, {"run_id": track.run_id, "sat": np.arange(n), "tick": cap.tick, "sim_s": cap.sim_s,
+                           "energy_eu": s.energy_eu, "soc_pct": soc, "flags": s.flags, "tasks": s.tasks})
 
 
 def _task_batch(name: str, n: int, cols: dict) -> tuple:
@@ -159,7 +161,7 @@ def _nan_none(values: np.ndarray) -> list:
     return [None if v != v else v for v in values.tolist()]
 
 
-def tick_rows(track: RunTrack, cap: TickCapture) -> dict[str, list[tuple]]:
+def tick_rows(track: RunTrack, cap: TickCapture) -> dict[str, list]:
     """Rows of every table for one capture; advances the track (event seq, previous energy)."""
     out = {"events": event_rows(track, cap) if any(cap.counts.values()) else []}
     if cap.finished is not None:

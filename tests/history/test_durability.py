@@ -61,7 +61,7 @@ def test_kill_9_mid_run_loses_at_most_the_last_flush_and_never_corrupts(live_ser
     second = live_server_factory(env)
     listed = _wait(lambda: (r := _get(second.url, "/api/runs").json())["current"] and r, "the new run")
     runs = {r["run_id"]: r for r in listed["runs"]}
-    assert sorted(runs) == [1, 2, 3] and runs[3]["current"]
+    assert sorted(runs) == [1, 2, 3] and runs[3]["current"], (runs, first.log())
     assert runs[1]["ended_wall"] is not None and runs[1]["seed"] == 0  # ended by the reset
     assert runs[2]["ended_wall"] is None and runs[2]["seed"] == 4  # interrupted
     ticks = _get(second.url, "/api/runs/2/kpis?step=1").json()["columns"]["ticks"]
