@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .ids import sat_id
 from .state import Satellites
 from .ticklog import TickEvents
 
@@ -34,7 +35,7 @@ def low_energy(sats: Satellites, cfg, ev: TickEvents) -> None:
     sats.low_armed[fire] = False
     sats.low_armed |= pct > cfg.low_watermark_pct + cfg.low_hysteresis_pct
     _fire(ev, "alert.low_energy", fire, lambda i: {
-        "satellite_id": f"sat-{i}", "energy_pct": float(pct[i]),
+        "satellite_id": sat_id(i), "energy_pct": float(pct[i]),
         "predicted_pct": _pct(sats.predicted_eu[i], sats.max_energy_eu[i])})
 
 
@@ -45,7 +46,7 @@ def overloaded(sats: Satellites, cfg, ev: TickEvents) -> None:
     sats.overload_armed[fire] = False
     sats.overload_armed |= load < 0.75 * cfg.overload_queue_frac
     _fire(ev, "alert.overloaded", fire, lambda i: {
-        "satellite_id": f"sat-{i}", "queue_length": int(sats.n_tasks[i]), "backlog_s": float(backlog_s[i])})
+        "satellite_id": sat_id(i), "queue_length": int(sats.n_tasks[i]), "backlog_s": float(backlog_s[i])})
 
 
 class RiskLog:
@@ -65,7 +66,7 @@ def blackout_avoided(sats: Satellites, risk: RiskLog, predicted_eu: np.ndarray,
     cleared = np.flatnonzero(sats.at_risk & ~at_risk_now)
     saved = cleared[(risk.from_beam[cleared] > 0) | (risk.from_drone[cleared] > 0)]
     _fire(ev, "alert.blackout_avoided", saved, lambda i: {
-        "satellite_id": f"sat-{i}", "by": "beam" if risk.from_beam[i] >= risk.from_drone[i] else "drone"})
+        "satellite_id": sat_id(i), "by": "beam" if risk.from_beam[i] >= risk.from_drone[i] else "drone"})
     risk.from_beam[cleared] = 0.0
     risk.from_drone[cleared] = 0.0
     sats.at_risk[:] = at_risk_now

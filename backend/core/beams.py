@@ -16,6 +16,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .geometry import segment_clear
+from .ids import sat_id
 from .state import ACTIVE, BLOCKED, IDLE, Satellites
 from .ticklog import TickEvents
 
@@ -63,7 +64,7 @@ def _end_beams(sats, log, cfg, pct, now, ev) -> None:
     for k in np.flatnonzero(reason != ""):
         gi, ri = int(g[k]), int(r[k])
         ev.emit("sat.energy_transfer_ended", {
-            "from": f"sat-{gi}", "to": f"sat-{ri}",
+            "from": sat_id(gi), "to": sat_id(ri),
             "delivered_eu": float(log.sent_eu[gi] - log.lost_eu[gi]), "lost_eu": float(log.lost_eu[gi]),
             "duration_s": float(now - log.started_at[gi]), "reason": str(reason[k])})
         sats.giving[gi] = IDLE
@@ -212,7 +213,7 @@ def _start_beams(sats, log, cfg, receivers, givers, match, dist, now, ev) -> Non
     rate = float(cfg.rate_eu_per_s)
     for g, r, d in zip(gi.tolist(), ri.tolist(), dist[got].tolist()):
         ev.emit("sat.energy_transfer_started", {
-            "from": f"sat-{g}", "to": f"sat-{r}", "distance_km": d, "rate_eu_per_s": rate})
+            "from": sat_id(g), "to": sat_id(r), "distance_km": d, "rate_eu_per_s": rate})
 
 
 def _transfer(sats, log, cfg, dt, ledger, received) -> None:

@@ -8,33 +8,13 @@ know (the current qps_max, how many satellites exist) is checked here against th
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 
+from .ids import EXAMPLE, BatteryId, SatId, parse_id
 from .scenario import Scenario
 from .validation import FieldError, Strict, param, parse, partial_of
-
-ID_NUMBER = r"(?:0|[1-9][0-9]{0,11})"  # ASCII digits, no leading zeros, at most 12 digits
-_ID_RE = re.compile(rf"(sat|drone|task)-({ID_NUMBER})", re.ASCII)
-
-
-def parse_entity_id(kind: str, text) -> int | None:
-    """'sat-3' -> 3 for kind 'sat'; None for anything else ('sat-03', 'sat-٣', 'sat-3\\n')."""
-    m = _ID_RE.fullmatch(text) if isinstance(text, str) else None
-    return int(m.group(2)) if m and m.group(1) == kind else None
-
-
-def id_type(kind: str, example: str):
-    """A string field holding an id of `kind` (grammar as parse_entity_id)."""
-    return Annotated[str, Field(pattern=rf"^{kind}-{ID_NUMBER}$", max_length=32, examples=[example],
-                                description=f"{kind} id, e.g. {example}")]
-
-
-SatId = id_type("sat", "sat-7")
-DroneId = id_type("drone", "drone-1")
-
 
 class Origin(Strict):
     """Where on the ground a task comes from."""
@@ -86,7 +66,7 @@ class Step(Strict):
 class Launch(Strict):
     """Send a drone to a satellite."""
 
-    satellite_id: SatId = Field(..., description="target satellite, e.g. sat-7")
+    satellite_id: SatId = Field(..., description="target satellite, e.g. sat-007")
 
 
 class SetSatellite(Strict):
@@ -114,12 +94,16 @@ class SatCommand(SetSatellite):
     satellite_id: SatId
 
 
+_BATTERY = Field(..., validation_alias=AliasChoices("battery_id", "drone_id"),
+                 description="battery drone id (also accepted under its old name drone_id)")
+
+
 class DroneCommand(Strict):
-    drone_id: DroneId
+    battery_id: BatteryId = _BATTERY
 
 
 class LaunchCommand(Launch):
-    drone_id: DroneId
+    battery_id: BatteryId = _BATTERY
 
 
 BODIES: dict[str, type[Strict]] = {
@@ -129,13 +113,13 @@ BODIES: dict[str, type[Strict]] = {
 }
 
 
-def entity_index(field: str, value, prefix: str, count: int) -> int:
-    """Parse 'prefix-<i>' and check 0 <= i < count."""
-    i = parse_entity_id(prefix, value)
+def entity_index(field: str, value, kind: str, count: int) -> int:
+    """The array index of id `value` of `kind` (ids.py grammar), checked against `count`."""
+    i = parse_id(kind, value)
     if i is None:
-        raise FieldError(field, f"expected an id like '{prefix}-0', got {value!r}", "invalid_value")
+        raise FieldError(field, f"expected an id like '{EXAMPLE[kind]}', got {value!r}", "invalid_value")
     if i >= count:
-        raise FieldError(field, f"unknown {prefix} {value!r} (there are {count})", "invalid_value")
+        raise FieldError(field, f"unknown {kind} {value!r} (there are {count})", "invalid_value")
     return i
 
 
@@ -180,12 +164,12 @@ def _reset(body: Reset, engine) -> dict:
 
 
 def _launch(body: LaunchCommand, engine) -> dict:
-    return {"drone": entity_index("drone_id", body.drone_id, "drone", engine.drones.n),
+    return {"drone": entity_index("battery_id", body.battery_id, "battery", engine.drones.n),
             "sat": entity_index("satellite_id", body.satellite_id, "sat", engine.sats.n)}
 
 
 def _drone_only(body: DroneCommand, engine) -> dict:
-    return {"drone": entity_index("drone_id", body.drone_id, "drone", engine.drones.n)}
+    return {"drone": entity_index("battery_id", body.battery_id, "battery", engine.drones.n)}
 
 
 def _set_satellite(body: SatCommand, engine) -> dict:

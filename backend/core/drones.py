@@ -93,6 +93,7 @@ import numpy as np
 
 from .constants import EARTH_RADIUS_KM, MU_EARTH_KM3_S2, OMEGA_EARTH_RAD_S
 from .frames import ecef_to_geodetic, geodetic_to_ecef
+from .ids import battery_id, sat_id, station_id
 from .state import (CHARGING, DOCKING, DRONE_STATUS, ENROUTE, OUT_OF_SERVICE, RETURNING, STANDBY,
                     Drones, Satellites, Stations)
 from .ticklog import TickEvents
@@ -109,7 +110,7 @@ LEDGER_KEYS = ("drone_delivered", "drone_reserve_spent", "ground_charged")
 # ---- ids and small helpers -------------------------------------------------------------------
 
 def _ids(j: int, i: int) -> dict:
-    return {"drone_id": f"drone-{int(j)}", "satellite_id": f"sat-{int(i)}"}
+    return {"battery_id": battery_id(j), "satellite_id": sat_id(i)}
 
 
 def _book(ledger: dict, key: str, amount_eu: float) -> None:
@@ -386,7 +387,7 @@ def launch_refusal(d: Drones, sats: Satellites, st: Stations, j: int, i: int, cf
     _check_drone_index(d, j)
     if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < sats.n:
         return f"satellite index {i!r} is out of range [0, {sats.n})"
-    name, status = f"drone-{j}", int(d.status[j])
+    name, status = battery_id(j), int(d.status[j])
     if d.fault[j] or status == OUT_OF_SERVICE:
         return f"{name} is out_of_service"
     if status not in (STANDBY, CHARGING):
@@ -395,10 +396,10 @@ def launch_refusal(d: Drones, sats: Satellites, st: Stations, j: int, i: int, cf
         return f"{name} has an empty payload battery (battery_eu={float(d.battery_eu[j])!r})"
     holder = np.flatnonzero(_out_mask(d) & (d.target == i))
     if holder.size:
-        return f"sat-{i} is already targeted by drone-{int(holder[0])}"
+        return f"{sat_id(i)} is already targeted by {battery_id(holder[0])}"
     if sats.energy_eu[i] >= _done_eu(sats, i, cfg):
         pct = 100.0 * sats.energy_eu[i] / sats.max_energy_eu[i] if sats.max_energy_eu[i] > 0 else 0.0
-        return f"sat-{i} does not need a drone: energy {pct:.2f}% >= done_pct {cfg.done_pct}%"
+        return f"{sat_id(i)} does not need a drone: energy {pct:.2f}% >= done_pct {cfg.done_pct}%"
     return _reserve_refusal(d, sats, st, j, i, cfg)
 
 
@@ -406,14 +407,14 @@ def _reserve_refusal(d: Drones, sats: Satellites, st: Stations, j: int, i: int, 
     """The launch rule for one pair, as a message or None."""
     v_t = float(sat_speed_bound_km_s(sats, np.array([i]))[0])
     if v_t >= cfg.speed_km_s:
-        return f"drone-{j} (speed_km_s={cfg.speed_km_s}) cannot catch sat-{i} (up to {v_t:.3f} km/s)"
+        return f"{battery_id(j)} (speed_km_s={cfg.speed_km_s}) cannot catch {sat_id(i)} (up to {v_t:.3f} km/s)"
     home, q = st.pos_ecef_km[[d.station[j]]], sats.pos_ecef_km[[i]]
     g0 = float(geodesic_km(home, q)[0])
     back = float(home_path_km(q, home)[0])
     need = float(launch_need_eu(g0, climb_allowance_km(sats, i), back, v_t, cfg)) + float(_margin_eu(d, j, cfg))
     if d.reserve_eu[j] < need:
-        return (f"drone-{j} reserve_eu(={float(d.reserve_eu[j]):.4f}) is below the launch "
-                f"requirement {need:.4f} EU for sat-{i} at {g0:.1f} km (target + return + margin)")
+        return (f"{battery_id(j)} reserve_eu(={float(d.reserve_eu[j]):.4f}) is below the launch "
+                f"requirement {need:.4f} EU for {sat_id(i)} at {g0:.1f} km (target + return + margin)")
     return None
 
 
@@ -428,7 +429,7 @@ def launch(d: Drones, sats: Satellites, st: Stations, j: int, i: int, cfg, ev: T
 def _start(d: Drones, j: int, i: int, ev: TickEvents) -> None:
     """Send drone j (at home) towards satellite i and emit drone.launched."""
     d.status[j], d.target[j], d.trip_delivered_eu[j] = ENROUTE, i, 0.0
-    ev.emit("drone.launched", {**_ids(j, i), "station_id": f"gs-{int(d.station[j])}"})
+    ev.emit("drone.launched", {**_ids(j, i), "station_id": station_id(int(d.station[j]))})
 
 
 def recall(d: Drones, j: int, reason: str, ev: TickEvents) -> None:
@@ -436,7 +437,7 @@ def recall(d: Drones, j: int, reason: str, ev: TickEvents) -> None:
     _check_drone_index(d, j)
     if not _out_mask(d)[j]:
         status = DRONE_STATUS[int(d.status[j])]
-        raise ValueError(f"drone-{j} is {status}; only an enroute or docking drone can be recalled")
+        raise ValueError(f"{battery_id(j)} is {status}; only an enroute or docking drone can be recalled")
     _recall_many(d, np.array([j]), reason, ev)
 
 

@@ -92,7 +92,7 @@ class Engine:
         self._rng_smoke = np.random.default_rng(streams[1])
         w = build_world(scenario, np.random.default_rng(streams[0]))
         self.sats, self.drones, self.stations, self.sky = w.sats, w.drones, w.stations, w.sky
-        self.book = TaskBook(self._table_capacity())
+        self.book = TaskBook(self._table_capacity(), self.sky.epoch_unix_s)
         self.beamlog = BeamLog(self.sats.n)
         self.risk = alerts.RiskLog(self.sats.n)
         self.smoke = SmokeState()
@@ -131,7 +131,7 @@ class Engine:
                       "apply_at_tick": self.tick + 1}
             if clean["type"] == "add_task":
                 clean["id"], clean["created_at"] = self.book.reserve_ids(1)[0], self.sim_time
-                result = views.new_task(clean)
+                result = views.new_task(clean, self.sky.epoch_unix_s)
             self._inbox.append(clean)
             return self._cmd_seq, result
 

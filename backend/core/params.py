@@ -14,7 +14,7 @@ from pydantic import BaseModel, create_model, model_validator
 
 from .validation import FieldError, Strict, param, parse, partial_of
 
-__all__ = ["FieldError", "GROUPS", "SCHEMA", "FLAT_KEYS", "SimConfig", "ConfigPatch", "ConfigView",
+__all__ = ["FieldError", "GROUPS", "SCHEMA", "FLAT_KEYS", "SEED_ALIASES", "SimConfig", "ConfigPatch", "ConfigView",
            "schema_table"]
 
 
@@ -113,6 +113,12 @@ GROUPS: dict[str, type[Strict]] = {"time": TimeParams, "smoke": SmokeParams, "de
                                    "satellite": SatelliteParams, "beam": BeamParams, "drone": DroneParams}
 SCHEMA = {g: model.model_fields for g, model in GROUPS.items()}  # group -> {key: FieldInfo}
 FLAT_KEYS: dict[str, str] = {k: g for g, fields in SCHEMA.items() for k in fields}
+# The seed's names for some keys (flat only): the one place they map onto the grouped config.
+SEED_ALIASES: dict[str, str] = {
+    "beam_rate": "rate_eu_per_s", "dmax": "max_distance_km", "beam_efficiency": "efficiency",
+    "low_threshold": "low_pct", "high_threshold": "high_pct", "stop_threshold": "stop_pct",
+    "max_wait": "max_wait_s", "horizon": "horizon_s",
+}
 
 
 def _bound(f, name: str):
@@ -128,13 +134,16 @@ ConfigPatch = create_model(
     __doc__="A partial config: nested groups ({\"delegator\": {\"w1\": 0.4}}) or flat keys ({\"w1\": 0.4}); "
             "validated whole, applied between ticks, nothing changes when any key is bad.",
     **{g: (p, None) for g, p in _PATCHES.items()},
-    **{k: (_PATCHES[g].model_fields[k].annotation, _PATCHES[g].model_fields[k]) for k, g in FLAT_KEYS.items()})
+    **{k: (_PATCHES[g].model_fields[k].annotation, _PATCHES[g].model_fields[k]) for k, g in FLAT_KEYS.items()},
+    **{a: (_PATCHES[FLAT_KEYS[k]].model_fields[k].annotation, _PATCHES[FLAT_KEYS[k]].model_fields[k])
+       for a, k in SEED_ALIASES.items()})
 ConfigView = create_model("ConfigView", __base__=Strict, __doc__="The whole config, by group.",
                           **{g: (m, ...) for g, m in GROUPS.items()})
 
 
 def _flatten(partial) -> dict:
-    """Accept {"group": {key: v}} and {key: v}; return {key: v}; reject unknown names."""
+    """Accept {"group": {key: v}}, {key: v} and the seed's flat names (SEED_ALIASES);
+    return {key: v}; reject unknown names and a key given twice under two names."""
     if not isinstance(partial, dict):
         raise FieldError("config", f"expected an object, got {type(partial).__name__}", "invalid_type")
     flat: dict = {}
@@ -147,11 +156,23 @@ def _flatten(partial) -> dict:
                 if key not in SCHEMA[name]:
                     raise FieldError(f"{name}.{key}", "unknown config key", "unknown_field")
                 flat[key] = v
-        elif name in FLAT_KEYS:
-            flat[name] = value
+        elif name in FLAT_KEYS or name in SEED_ALIASES:
+            key = SEED_ALIASES.get(name, name)
+            if key in flat:
+                raise FieldError(name, f"{name} sets {key}, which this update already sets",
+                                 "invalid_value")
+            flat[key] = value
         else:
             raise FieldError(name, "unknown config key", "unknown_field")
     return flat
+
+
+def _as_sent(exc: FieldError, partial: dict) -> FieldError:
+    """The error naming a key by the seed's name when that is how the update spelt it."""
+    alias = next((a for a, k in SEED_ALIASES.items() if k == exc.field and a in partial), None)
+    if alias is None:
+        return exc
+    return FieldError(alias, f"{alias} (= {exc.field}): {str(exc).removeprefix(exc.field + ': ')}", exc.code)
 
 
 class SimConfig:
@@ -183,7 +204,10 @@ class SimConfig:
         """A new config with `partial` applied; raises FieldError and changes nothing if bad."""
         merged = dict(self._values)
         merged.update(_flatten(partial))
-        return SimConfig(merged)
+        try:
+            return SimConfig(merged)
+        except FieldError as exc:
+            raise _as_sent(exc, partial) from None
 
     def to_dict(self) -> dict:
         """Nested groups, as GET /api/config shows them."""

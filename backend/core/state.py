@@ -32,7 +32,7 @@ CHARGING, STANDBY, ENROUTE, DOCKING, RETURNING, OUT_OF_SERVICE = range(6)
 
 
 class Satellites:
-    """Per-satellite arrays; index i is satellite `sat-i`."""
+    """Per-satellite arrays; index i is satellite `ids.sat_id(i)` (`sat-001` for 0)."""
 
     def __init__(self, n: int):
         f8 = lambda: np.zeros(n, dtype=np.float64)  # noqa: E731
@@ -84,7 +84,7 @@ class Satellites:
 
 
 class Drones:
-    """Per-drone arrays; index j is drone `drone-j`."""
+    """Per-drone arrays; index j is battery drone `ids.battery_id(j)` (`bat-001` for 0)."""
 
     def __init__(self, n: int):
         f8 = lambda: np.zeros(n, dtype=np.float64)  # noqa: E731

@@ -6,9 +6,13 @@ fixed-size ring of recent records; counters stay exact forever, so memory is bou
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
+from .dates import sim_iso
 from .frames import geodetic_to_ecef
+from .ids import optional_id, sat_id, task_id as format_task_id
 from .pending import PendingQueue
 from .state import COMPLETED, DROP_REASONS, DROPPED, PRIORITIES, QUEUED, RUNNING, STATUS_NAMES, Tasks
 from .ticklog import TickEvents
@@ -20,24 +24,25 @@ def _origin(has, lat, lon):
     return {"lat": float(lat), "lon": float(lon)} if has else None
 
 
-def _created_payload(i, c):
+def _created_payload(i, c, epoch_unix_s: float):
     return {
-        "task_id": f"task-{c['id'][i]}", "priority": PRIORITIES[c["priority"][i]],
+        "task_id": format_task_id(c["id"][i]), "priority": PRIORITIES[c["priority"][i]],
         "energy_need": float(c["energy"][i]), "processing_power_needed": float(c["work"][i]),
-        "origin": _origin(c["has"][i], c["lat"][i], c["lon"][i]), "created_at": float(c["t"][i]),
+        "origin": _origin(c["has"][i], c["lat"][i], c["lon"][i]),
+        "created_at": sim_iso(epoch_unix_s, c["t"][i]), "created_at_s": float(c["t"][i]),
     }
 
 
 def _assigned_payload(i, c):
     return {
-        "task_id": f"task-{c['id'][i]}", "satellite_id": f"sat-{c['sat'][i]}",
+        "task_id": format_task_id(c["id"][i]), "satellite_id": sat_id(c["sat"][i]),
         "latency_s": float(c["latency"][i]), "score": float(c["score"][i]),
     }
 
 
 def _completed_payload(i, c):
     return {
-        "task_id": f"task-{c['id'][i]}", "satellite_id": f"sat-{c['sat'][i]}",
+        "task_id": format_task_id(c["id"][i]), "satellite_id": sat_id(c["sat"][i]),
         "energy_used": float(c["energy"][i]), "duration_s": float(c["duration"][i]),
     }
 
@@ -45,8 +50,8 @@ def _completed_payload(i, c):
 def _dropped_payload(i, c):
     sat = int(c["sat"][i])
     return {
-        "task_id": f"task-{c['id'][i]}", "reason": DROP_REASONS[c["reason"][i]],
-        "satellite_id": f"sat-{sat}" if sat >= 0 else None,
+        "task_id": format_task_id(c["id"][i]), "reason": DROP_REASONS[c["reason"][i]],
+        "satellite_id": optional_id("sat", sat),
     }
 
 
@@ -97,7 +102,8 @@ def _ring_index(start: int, n: int, size: int):
 class TaskBook:
     """Owns the live table, the id sequence, the counters and the recent ring."""
 
-    def __init__(self, capacity: int):
+    def __init__(self, capacity: int, epoch_unix_s: float = 0.0):
+        self.epoch_unix_s = epoch_unix_s  # the simulated date of sim time 0 (unix s), for ISO dates
         self.tasks = Tasks(capacity)
         self.pending = PendingQueue()  # the queued tasks, indexed for the delegator
         self.n_queued = 0
@@ -140,7 +146,7 @@ class TaskBook:
         np.add.at(self.created, new.priority, 1)
         cols = {"id": ids, "priority": new.priority, "energy": new.energy_need, "work": new.work,
                 "has": has_origin, "lat": new.origin_lat, "lon": new.origin_lon, "t": created_at}
-        ev.emit_columns("task.created", n, _created_payload, cols)
+        ev.emit_columns("task.created", n, partial(_created_payload, epoch_unix_s=self.epoch_unix_s), cols)
         room = max(0, min(queue_capacity - self.n_queued, t.n_free))
         keep = min(n, room)
         if keep < n:
@@ -271,7 +277,7 @@ class TaskBook:
         if len(hit):
             s = int(hit[0])
             sat = int(t.sat[s])
-            return _task_dict(task_id, t.created_at[s], t.energy_need[s], t.work[s], t.priority[s],
+            return _task_dict(task_id, self.epoch_unix_s, t.created_at[s], t.energy_need[s], t.work[s], t.priority[s],
                               t.has_origin[s], t.origin_lat[s], t.origin_lon[s], int(t.status[s]),
                               sat, t.assigned_at[s], t.work_done[s] / t.work[s], None, None)
         r = self.recent.find(task_id)
@@ -279,19 +285,21 @@ class TaskBook:
             return None
         c = {k: v[r] for k, v in self.recent.cols.items()}
         status = int(c["status"])
-        return _task_dict(task_id, c["created_at"], c["energy_need"], c["work"], c["priority"],
+        return _task_dict(task_id, self.epoch_unix_s, c["created_at"], c["energy_need"], c["work"], c["priority"],
                           c["has_origin"], c["origin_lat"], c["origin_lon"], status, int(c["sat"]),
                           c["assigned_at"], 1.0 if status == COMPLETED else None, c["finished_at"],
                           DROP_REASONS[c["reason"]] if status == DROPPED else None)
 
 
-def _task_dict(task_id, created, energy, work, prio, has, lat, lon, status, sat, assigned,
+def _task_dict(task_id, epoch_unix_s, created, energy, work, prio, has, lat, lon, status, sat, assigned,
                progress, finished, reason) -> dict:
+    """One task as JSON: created_at is the ISO 8601 simulated date, created_at_s its sim seconds."""
     return {
-        "task_id": f"task-{task_id}", "created_at": float(created), "energy_need": float(energy),
+        "task_id": format_task_id(task_id), "created_at": sim_iso(epoch_unix_s, created),
+        "created_at_s": float(created), "energy_need": float(energy),
         "processing_power_needed": float(work), "priority": PRIORITIES[int(prio)],
         "origin": _origin(has, lat, lon), "status": STATUS_NAMES[status],
-        "satellite_id": f"sat-{sat}" if sat >= 0 else None,
+        "satellite_id": optional_id("sat", sat),
         "assigned_at": None if np.isnan(assigned) else float(assigned),
         "progress": None if progress is None else float(progress),
         "finished_at": None if finished is None else float(finished), "drop_reason": reason,

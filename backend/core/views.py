@@ -5,10 +5,10 @@ The globe frame is the compact path: float32 arrays (6 values a satellite) inste
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import numpy as np
 
+from .dates import iso_dates, sim_iso
+from .ids import battery_id, format_ids, optional_id, sat_id, station_id, task_id
 from .state import ACTIVE, BLOCKED, DRONE_STATUS, GIVING_NAMES, RUNNING
 from .sun import subsolar_point
 
@@ -18,8 +18,8 @@ FLAG_SUNLIT, FLAG_BLACKOUT, FLAG_GIVING, FLAG_RECEIVING, FLAG_BLOCKED, FLAG_TOPU
 
 
 def sim_date(eng) -> str:
-    unix = eng.sky.epoch_unix_s + eng.sim_time
-    return datetime.fromtimestamp(unix, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    """The simulated date now, ISO 8601."""
+    return sim_iso(eng.sky.epoch_unix_s, eng.sim_time)
 
 
 def sun(eng) -> dict:
@@ -27,40 +27,46 @@ def sun(eng) -> dict:
     return {"lat": float(lat), "lon": float(lon)}
 
 
-def _queues_by_sat(eng, lo: int, hi: int) -> dict[int, list[str]]:
-    """Task ids on board for satellites in [lo, hi), in task-id order."""
+def _tasks_by_sat(eng, lo: int, hi: int) -> dict[int, list[dict]]:
+    """Tasks running on satellites in [lo, hi), in task-id order, in the seed's shape:
+    {task_id, energy_need (EU), started_at (ISO 8601 simulated date of assignment)}."""
     t = eng.book.tasks
     run = t.with_status(RUNNING)
     run = run[(t.sat[run] >= lo) & (t.sat[run] < hi)]
     run = run[np.lexsort((t.task_id[run], t.sat[run]))]
-    out: dict[int, list[str]] = {}
-    for sat, tid in zip(t.sat[run].tolist(), t.task_id[run].tolist()):
-        out.setdefault(sat, []).append(f"task-{tid}")
+    started = iso_dates(eng.sky.epoch_unix_s + t.assigned_at[run]).tolist()
+    out: dict[int, list[dict]] = {}
+    for sat, tid, need, at in zip(t.sat[run].tolist(), format_ids("task", t.task_id[run]),
+                                  t.energy_need[run].tolist(), started):
+        out.setdefault(sat, []).append({"task_id": tid, "energy_need": need, "started_at": at})
     return out
 
 
 def satellite(eng, i: int) -> dict:
-    """One satellite as JSON, with its task ids."""
+    """One satellite as JSON, with its running tasks."""
     return satellites(eng, i, i + 1)[0]
 
 
 def drone(eng, j: int) -> dict:
+    """One battery drone in the seed's shape (battery_id, reserve_battery, battery, position,
+    status, target {satellite_id}); drone_id repeats battery_id."""
     d = eng.drones
     target = int(d.target[j])
     return {
-        "drone_id": f"drone-{j}", "station_id": f"gs-{int(d.station[j])}",
+        "battery_id": battery_id(j), "drone_id": battery_id(j), "station_id": station_id(int(d.station[j])),
         "position": {"lat": float(d.lat_deg[j]), "lon": float(d.lon_deg[j]), "alt": float(d.alt_km[j])},
         "reserve_battery": float(d.reserve_eu[j]), "reserve_capacity": float(d.reserve_cap_eu[j]),
         "battery": float(d.battery_eu[j]), "battery_capacity": float(d.battery_cap_eu[j]),
         "status": DRONE_STATUS[d.status[j]],
-        "target": {"satellite_id": f"sat-{target}"} if target >= 0 else None,
+        "target": {"satellite_id": sat_id(target)} if target >= 0 else None,
     }
 
 
-def new_task(c: dict) -> dict:
+def new_task(c: dict, epoch_unix_s: float) -> dict:
     """The answer to add_task: the task as it will enter the queue."""
     return {
-        "task_id": f"task-{c['id']}", "created_at": float(c["created_at"]),
+        "task_id": task_id(c["id"]), "created_at": sim_iso(epoch_unix_s, c["created_at"]),
+        "created_at_s": float(c["created_at"]),
         "energy_need": c["energy_need"], "processing_power_needed": c["processing_power_needed"],
         "priority": c["priority"], "origin": c["origin"], "status": "queued", "satellite_id": None,
         "assigned_at": None, "progress": 0.0, "finished_at": None, "drop_reason": None,
@@ -69,7 +75,7 @@ def new_task(c: dict) -> dict:
 
 def stations(eng) -> list[dict]:
     st = eng.stations
-    return [{"station_id": f"gs-{k}", "name": st.names[k], "lat": float(st.lat_deg[k]),
+    return [{"station_id": station_id(k), "name": st.names[k], "lat": float(st.lat_deg[k]),
              "lon": float(st.lon_deg[k])} for k in range(st.n)]
 
 
@@ -85,7 +91,7 @@ def satellites(eng, lo: int, hi: int, include_tasks: bool = True) -> list[dict]:
     """Satellites [lo, hi) as dicts, built from whole columns (one tolist per field, not per item)."""
     s, cfg, sl = eng.sats, eng.config, slice(lo, hi)
     cap = s.max_energy_eu[sl]
-    qs = _queues_by_sat(eng, lo, hi) if include_tasks else {}
+    qs = _tasks_by_sat(eng, lo, hi) if include_tasks else {}
     cols = zip(range(lo, hi), s.plane[sl].tolist(), s.slot[sl].tolist(), s.lat_deg[sl].tolist(),
                s.lon_deg[sl].tolist(), s.alt_km[sl].tolist(), s.energy_eu[sl].tolist(), cap.tolist(),
                (100.0 * s.energy_eu[sl] / cap).tolist(), s.consumption_eu_s[sl].tolist(),
@@ -96,11 +102,11 @@ def satellites(eng, lo: int, hi: int, include_tasks: bool = True) -> list[dict]:
                (100.0 * s.predicted_eu[sl] / cap).tolist(),
                (s.predicted_eu[sl] < cfg.route_pct / 100.0 * cap).tolist())
     return [
-        {"satellite_id": f"sat-{i}", "plane": pl, "slot": sl_, "position": {"lat": la, "lon": lo_, "alt": al},
+        {"satellite_id": sat_id(i), "plane": pl, "slot": sl_, "position": {"lat": la, "lon": lo_, "alt": al},
          "energy_amount": e, "max_energy": c, "energy_pct": ep, "consumption_rate": cr, "solar_rate": sr,
-         "sunlit": lit, "blackout": bo, "processing_capacity": pc, "task_queue": qs.get(i, []),
+         "sunlit": lit, "blackout": bo, "processing_capacity": pc, "current_tasks": qs.get(i, []),
          "queue_length": nq, "committed_energy": ce, "backlog_work": bw, "giving_energy": GIVING_NAMES[g],
-         "beam_peer": f"sat-{bp}" if bp >= 0 else None, "receiving_from": f"sat-{bf}" if bf >= 0 else None,
+         "beam_peer": optional_id("sat", bp), "receiving_from": optional_id("sat", bf),
          "predicted_energy": pe, "predicted_pct": pp, "topup_requested": tr}
         for (i, pl, sl_, la, lo_, al, e, c, ep, cr, sr, lit, bo, pc, nq, ce, bw, g, bp, bf, pe, pp, tr) in cols
     ]

@@ -1,21 +1,20 @@
-"""Satellite and task ids as the recorder stores them (integers) and shows them (strings)."""
+"""Satellite and task ids as the recorder stores them (integers) and shows them (strings).
+
+The grammar is backend/core/ids.py's (`sat-001` is index 0); this module only adapts None."""
 
 from __future__ import annotations
 
-import re
-
-_SAT = re.compile(r"sat-([0-9]{1,9})", re.ASCII)
+from backend.core import ids
 
 
 def sat_index(text) -> int | None:
-    """'sat-7' -> 7 (the engine's index); None for anything else."""
-    m = _SAT.fullmatch(text) if isinstance(text, str) else None
-    return int(m.group(1)) if m else None
+    """'sat-008' -> 7 (the engine's index); None for anything else."""
+    return ids.parse_id("sat", text)
 
 
 def sat_name(index) -> str | None:
-    return None if index is None else f"sat-{int(index)}"
+    return None if index is None else ids.sat_id(int(index))
 
 
 def task_name(number) -> str | None:
-    return None if number is None else f"task-{int(number)}"
+    return None if number is None else ids.task_id(int(number))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from backend.core.commands import parse_entity_id
+from backend.core import ids
 from backend.utils.errors import ApiError, not_found
 
 
@@ -14,10 +14,11 @@ def svc():
 
 
 def parse_id(kind: str, ident: str) -> int:
-    """'sat-3' -> 3 for kind 'sat'; anything else ('sat-03', 'sat-3\\n', 'sat-٣') is a 404."""
-    n = parse_entity_id(kind, ident)
+    """Array index of a canonical id ('sat-003' -> 2, backend.core.ids); anything else
+    ('sat-3', 'sat-0003', 'sat-003\\n', 'sat-٣') is a 404."""
+    n = ids.parse_id(kind, ident)
     if n is None:
-        raise not_found({"sat": "satellite", "drone": "drone", "task": "task"}[kind], ident)
+        raise not_found(ids.NOUN[kind], ident)
     return n
 
 
@@ -26,7 +27,7 @@ def entity_or_404(kind: str, ident: str, read) -> dict:
     n = parse_id(kind, ident)
     out = svc().rt.read(lambda e: read(e, n))
     if out is None:
-        raise not_found({"sat": "satellite", "drone": "drone", "task": "task"}[kind], ident)
+        raise not_found(ids.NOUN[kind], ident)
     return out
 
 

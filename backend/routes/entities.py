@@ -1,10 +1,11 @@
-"""One satellite or drone: reads, the set_satellite what-if hook, drone launch and recall."""
+"""One satellite or battery drone: reads, the set_satellite what-if hook, drone launch and recall."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
-from backend.core.commands import DroneId, Empty, Launch, SatId, SetSatellite
+from backend.core.commands import Empty, Launch, SetSatellite
+from backend.core.ids import BatteryId, SatId
 from backend.utils.errors import ApiError, json_response
 from backend.utils.schema import api
 
@@ -39,29 +40,29 @@ def set_satellite(sat_id: str, body: SetSatellite):
                                          lambda e: e.satellite(n)))
 
 
-@bp.get("/api/drones/<drone_id>")
-@api("One drone", path={"drone_id": DroneId}, responses={200: Drone})
-def get_drone(drone_id: str):
-    return json_response(entity_or_404("drone", drone_id, _drone))
+@bp.get("/api/drones/<battery_id>")
+@api("One drone", path={"battery_id": BatteryId}, responses={200: Drone})
+def get_drone(battery_id: str):
+    return json_response(entity_or_404("battery", battery_id, _drone))
 
 
-@bp.post("/api/drones/<drone_id>/launch")
-@api("Launch a drone to a satellite", body=Launch, path={"drone_id": DroneId}, responses={200: Drone},
+@bp.post("/api/drones/<battery_id>/launch")
+@api("Launch a drone to a satellite", body=Launch, path={"battery_id": BatteryId}, responses={200: Drone},
      errors=(409,), waits=True)
-def launch(drone_id: str, body: Launch):
-    entity_or_404("drone", drone_id, _drone)
-    n = parse_id("drone", drone_id)
-    cmd = {"type": "launch_drone", "drone_id": drone_id, **body.model_dump()}
+def launch(battery_id: str, body: Launch):
+    entity_or_404("battery", battery_id, _drone)
+    n = parse_id("battery", battery_id)
+    cmd = {"type": "launch_drone", "battery_id": battery_id, **body.model_dump()}
     _, entry = submit_and_settle(cmd)
     if entry["status"] == "rejected":
         raise ApiError(409, "launch_refused", entry["error"]["message"], "satellite_id")
     return json_response(svc().rt.read(lambda e: e.drone(n)))
 
 
-@bp.post("/api/drones/<drone_id>/recall")
-@api("Recall a drone", body=Empty, body_required=False, path={"drone_id": DroneId}, responses={200: Drone}, waits=True)
-def recall(drone_id: str, body: Empty):
-    entity_or_404("drone", drone_id, _drone)
-    n = parse_id("drone", drone_id)
-    return json_response(submit_and_wait({"type": "recall_drone", "drone_id": drone_id},
+@bp.post("/api/drones/<battery_id>/recall")
+@api("Recall a drone", body=Empty, body_required=False, path={"battery_id": BatteryId}, responses={200: Drone}, waits=True)
+def recall(battery_id: str, body: Empty):
+    entity_or_404("battery", battery_id, _drone)
+    n = parse_id("battery", battery_id)
+    return json_response(submit_and_wait({"type": "recall_drone", "battery_id": battery_id},
                                          lambda e: e.drone(n)))

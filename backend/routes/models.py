@@ -36,7 +36,8 @@ class Task(Open):
     """One task as the engine reports it."""
 
     task_id: str = Field(examples=["task-0"])
-    created_at: Number = Field(description="sim s")
+    created_at: str = Field(description="ISO 8601 simulated date", examples=["2026-03-20T12:00:00.000Z"])
+    created_at_s: Number = Field(description="sim s after the epoch")
     energy_need: Number = Field(description="EU")
     processing_power_needed: Number = Field(description="work units")
     priority: Literal["low", "medium", "high"]
@@ -45,11 +46,21 @@ class Task(Open):
     satellite_id: str | None
 
 
+class RunningTask(Open):
+    """A task running on a satellite."""
+
+    task_id: str = Field(examples=["task-0"])
+    energy_need: Number = Field(description="EU")
+    started_at: str = Field(description="ISO 8601 simulated date of assignment",
+                            examples=["2026-03-20T12:00:00.000Z"])
+
+
 class Satellite(Open):
     """One satellite (GET /api/state?fields=... keeps only the fields asked for)."""
 
-    satellite_id: str = Field(None, examples=["sat-7"])
+    satellite_id: str = Field(None, examples=["sat-007"])
     position: LatLonAlt = None
+    current_tasks: list[RunningTask] = None
     energy_amount: Number = Field(None, description="EU")
     max_energy: Number = Field(None, description="EU")
     energy_pct: Number = Field(None, description="% of capacity")
@@ -59,10 +70,13 @@ class Satellite(Open):
 
 
 class Drone(Open):
-    """One drone."""
+    """One battery drone (`drone_id` repeats `battery_id`, its name before the seed's)."""
 
-    drone_id: str = Field(examples=["drone-1"])
-    station_id: str
+    battery_id: str = Field(examples=["bat-001"])
+    drone_id: str = Field(examples=["bat-001"])
+    station_id: str = Field(examples=["gs-001"])
+    reserve_battery: Number = Field(description="EU of mobility reserve")
+    battery: Number = Field(description="EU of payload")
     position: LatLonAlt
     status: str
     target: dict | None

@@ -19,7 +19,7 @@ bp = Blueprint("state", __name__)
 
 SAT_FIELDS = ("satellite_id", "plane", "slot", "position", "energy_amount", "max_energy",
               "energy_pct", "consumption_rate", "solar_rate", "sunlit", "blackout",
-              "processing_capacity", "task_queue", "queue_length", "committed_energy",
+              "processing_capacity", "current_tasks", "queue_length", "committed_energy",
               "backlog_work", "giving_energy", "beam_peer", "receiving_from", "predicted_energy",
               "predicted_pct", "topup_requested")
 

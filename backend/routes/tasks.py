@@ -11,7 +11,8 @@ import math
 
 from flask import Blueprint
 
-from backend.core.commands import TaskIn, id_type
+from backend.core.commands import TaskIn
+from backend.core.ids import TaskId
 from backend.core.smoke import high_water
 from backend.utils.errors import ApiError, json_response, not_found
 from backend.utils.schema import api
@@ -46,7 +47,7 @@ def create_task(body: TaskIn):
 
 
 @bp.get("/api/tasks/<task_id>")
-@api("One task (recent or live)", path={"task_id": id_type("task", "task-0")}, responses={200: Task})
+@api("One task (recent or live)", path={"task_id": TaskId}, responses={200: Task})
 def get_task(task_id: str):
     n = parse_id("task", task_id)
     rt = svc().rt

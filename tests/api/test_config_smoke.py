@@ -20,6 +20,10 @@ GOOD_CONFIG = [
     ({"time": {"time_scale": 60}}, ("time", "time_scale", 60.0)),
     ({"beam": {"max_distance_km": 4000.0}, "rate_eu_per_s": 6}, ("beam", "rate_eu_per_s", 6.0)),
     ({"max_queue": 10}, ("delegator", "max_queue", 10)),
+    ({"tick_interval": 0.2}, ("time", "tick_interval", 0.2)),
+    ({"beam_rate": 5.5}, ("beam", "rate_eu_per_s", 5.5)),  # the seed's flat names (params.SEED_ALIASES)
+    ({"dmax": 2500}, ("beam", "max_distance_km", 2500.0)),
+    ({"low_threshold": 20, "high_threshold": 75, "stop_threshold": 65}, ("beam", "stop_pct", 65.0)),
 ]
 
 
@@ -48,6 +52,9 @@ BAD_CONFIG = [
     ('{"w1": 0.4, "w1": 0.5}', "w1"),
     ('{"w1": 0.45, "w2": 5}', "w2"),  # the good half is not applied either
     ('{"max_queue": 2.5}', "max_queue"),
+    ('{"beam_rate": -1}', "beam_rate"),
+    ('{"beam_rate": 5, "rate_eu_per_s": 6}', "rate_eu_per_s"),
+    ('{"low_threshold": 99.5}', None),  # above stop_pct
     ('{"tick_interval": 0}', "tick_interval"),
     ('{"task_energy_min": 50, "task_energy_max": 10}', None),
     ("[1]", None),

@@ -7,23 +7,24 @@ import pytest
 from .conftest import assert_error
 
 SAT_KEYS = {"satellite_id", "position", "energy_amount", "max_energy", "energy_pct", "sunlit",
-            "blackout", "task_queue", "giving_energy", "predicted_energy"}
-DRONE_KEYS = {"drone_id", "station_id", "position", "reserve_battery", "battery", "status", "target"}
+            "blackout", "current_tasks", "giving_energy", "predicted_energy"}
+DRONE_KEYS = {"battery_id", "station_id", "position", "reserve_battery", "battery", "status", "target"}
 
 
 def test_get_satellite(api):
-    sat = api.get("/api/satellites/sat-7").json()
-    assert SAT_KEYS <= set(sat) and sat["satellite_id"] == "sat-7"
+    sat = api.get("/api/satellites/sat-008").json()
+    assert SAT_KEYS <= set(sat) and sat["satellite_id"] == "sat-008"
 
 
 def test_get_drone(api):
-    drone = api.get("/api/drones/drone-0").json()
-    assert DRONE_KEYS <= set(drone) and drone["drone_id"] == "drone-0"
+    drone = api.get("/api/drones/bat-001").json()
+    assert DRONE_KEYS <= set(drone) and drone["battery_id"] == "bat-001"
 
 
 @pytest.mark.parametrize("path", [
-    "/api/satellites/sat-120", "/api/satellites/sat-x", "/api/satellites/drone-1",
-    "/api/satellites/sat-007", "/api/drones/drone-16", "/api/drones/drone-", "/api/drones/sat-1",
+    "/api/satellites/sat-121", "/api/satellites/sat-x", "/api/satellites/bat-002",
+    "/api/satellites/sat-8", "/api/satellites/sat-0008", "/api/satellites/sat-000", "/api/drones/bat-017",
+    "/api/drones/bat-1", "/api/drones/drone-0", "/api/drones/drone-", "/api/drones/sat-002",
     "/api/nowhere", "/api/satellites",
 ])
 def test_unknown_entity_is_404(api, path):
@@ -37,10 +38,10 @@ def test_unknown_entity_is_404(api, path):
     ({"solar_scale": 0.0}, "solar_rate", 0.0),
 ])
 def test_set_satellite(api, method, body, key, value):
-    resp = api.s.request(method, api.url + "/api/satellites/sat-3", json=body, timeout=10)
+    resp = api.s.request(method, api.url + "/api/satellites/sat-004", json=body, timeout=10)
     assert resp.status_code == 200, resp.text
     assert resp.json()[key] == pytest.approx(value, abs=1e-6)
-    assert api.get("/api/satellites/sat-3").json()[key] == pytest.approx(value, abs=1e-6)
+    assert api.get("/api/satellites/sat-004").json()[key] == pytest.approx(value, abs=1e-6)
 
 
 @pytest.mark.parametrize("raw,status,field", [
@@ -55,35 +56,35 @@ def test_set_satellite(api, method, body, key, value):
 ])
 def test_set_satellite_rejected_changes_nothing(api, raw, status, field):
     before = api.fingerprint()
-    assert_error(api.raw("POST", "/api/satellites/sat-3", raw), status, None, field)
+    assert_error(api.raw("POST", "/api/satellites/sat-004", raw), status, None, field)
     assert api.fingerprint() == before
 
 
 def test_set_unknown_satellite_is_404(api):
     before = api.fingerprint()
-    assert_error(api.post("/api/satellites/sat-9999", {"energy_pct": 5}), 404, "not_found")
+    assert_error(api.post("/api/satellites/sat-10000", {"energy_pct": 5}), 404, "not_found")
     assert api.fingerprint() == before
 
 
 def test_launch_and_recall_drone(api):
-    resp = api.post("/api/drones/drone-2/launch", {"satellite_id": "sat-5"})
+    resp = api.post("/api/drones/bat-003/launch", {"satellite_id": "sat-006"})
     assert resp.status_code == 200, resp.text
     drone = resp.json()
-    assert drone["target"] == {"satellite_id": "sat-5"}
+    assert drone["target"] == {"satellite_id": "sat-006"}
     assert drone["status"] in ("enroute", "docking")
-    resp = api.post("/api/drones/drone-2/recall")
+    resp = api.post("/api/drones/bat-003/recall")
     assert resp.status_code == 200, resp.text
     assert resp.json()["status"] in ("returning", "charging", "standby")
 
 
 @pytest.mark.parametrize("path,raw,status,field", [
-    ("/api/drones/drone-1/launch", '{"satellite_id": "sat-999"}', 400, "satellite_id"),
-    ("/api/drones/drone-1/launch", '{"satellite_id": 5}', 400, "satellite_id"),
-    ("/api/drones/drone-1/launch", "{}", 400, "satellite_id"),
-    ("/api/drones/drone-1/launch", '{"satellite_id": "sat-1", "fast": true}', 400, "fast"),
-    ("/api/drones/drone-99/launch", '{"satellite_id": "sat-1"}', 404, None),
-    ("/api/drones/drone-99/recall", "", 404, None),
-    ("/api/drones/drone-1/recall", '{"why": 1}', 400, "why"),
+    ("/api/drones/bat-002/launch", '{"satellite_id": "sat-1000"}', 400, "satellite_id"),
+    ("/api/drones/bat-002/launch", '{"satellite_id": 5}', 400, "satellite_id"),
+    ("/api/drones/bat-002/launch", "{}", 400, "satellite_id"),
+    ("/api/drones/bat-002/launch", '{"satellite_id": "sat-002", "fast": true}', 400, "fast"),
+    ("/api/drones/bat-100/launch", '{"satellite_id": "sat-002"}', 404, None),
+    ("/api/drones/bat-100/recall", "", 404, None),
+    ("/api/drones/bat-002/recall", '{"why": 1}', 400, "why"),
 ])
 def test_drone_commands_rejected_change_nothing(api, path, raw, status, field):
     before = api.fingerprint()

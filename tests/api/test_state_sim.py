@@ -13,13 +13,13 @@ def test_state_shape(api):
     state = api.get("/api/state").json()
     assert STATE_KEYS <= set(state)
     assert len(state["satellites"]) == state["n_satellites"] == 120
-    assert state["satellites"][0]["satellite_id"] == "sat-0"
+    assert state["satellites"][0]["satellite_id"] == "sat-001"
 
 
 @pytest.mark.parametrize("query,first,count", [
-    ("sat_limit=5", "sat-0", 5),
-    ("sat_offset=10&sat_limit=3", "sat-10", 3),
-    ("sat_offset=118", "sat-118", 2),
+    ("sat_limit=5", "sat-001", 5),
+    ("sat_offset=10&sat_limit=3", "sat-011", 3),
+    ("sat_offset=118", "sat-119", 2),
     ("sat_offset=500", None, 0),
     ("sat_limit=0", None, 0),
 ])

@@ -20,7 +20,7 @@ def site(live_server_factory, tmp_path_factory):
 @pytest.mark.parametrize("path,status,needle", [
     ("/", 200, "<title>globe</title>"),
     ("/assets/app.js", 200, "console.log"),
-    ("/inspect/sat-3", 200, "<title>globe</title>"),  # client-side route -> index.html
+    ("/inspect/sat-004", 200, "<title>globe</title>"),  # client-side route -> index.html
     ("/assets/missing.js", 404, '"not_found"'),
     ("/api/missing", 404, '"not_found"'),
     ("/api", 404, '"not_found"'),

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime, timezone
 
 import pytest
 
 from .conftest import assert_error
+
+
+def _iso_s(text: str) -> float:
+    """Unix seconds of an ISO 8601 UTC date as the API spells it (ms, Z)."""
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", text), text
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def _iso(unix_s: float) -> str:
+    whole = datetime.fromtimestamp(round(unix_s * 1000) / 1000, tz=timezone.utc)
+    return whole.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 GOOD = [
     ({"energy_need": 5, "processing_power_needed": 40}, "medium"),
@@ -23,7 +36,10 @@ def test_create_task(api, body, priority):
     assert resp.status_code == 201, resp.text
     task = resp.json()
     assert task["task_id"].startswith("task-")
-    assert isinstance(task["created_at"], float)
+    assert isinstance(task["created_at_s"], float)
+    state = api.get("/api/state?sat_limit=0").json()
+    epoch = _iso_s(state["sim_date"]) - state["sim_time"]  # the simulated date of sim time 0
+    assert task["created_at"] == _iso(epoch + task["created_at_s"])
     assert task["priority"] == priority
     assert task["energy_need"] == body["energy_need"]
     assert task["origin"] == body.get("origin")
@@ -75,7 +91,7 @@ def test_create_task_rejected_changes_nothing(api, raw, ctype, status, code, fie
     assert api.fingerprint() == before
 
 
-@pytest.mark.parametrize("ident", ["task-999999999", "task-x", "sat-1", "task--1", "task-01"])
+@pytest.mark.parametrize("ident", ["task-999999999", "task-x", "sat-002", "task--1", "task-01"])
 def test_unknown_task_is_404(api, ident):
     assert_error(api.get(f"/api/tasks/{ident}"), 404, "not_found")
 

@@ -7,6 +7,7 @@ import pytest
 
 from backend.core.beams import BeamLog, beams_step
 from backend.core.constants import EARTH_RADIUS_KM
+from backend.core.ids import sat_id
 from backend.core.params import SimConfig
 from backend.core.state import ACTIVE, BLOCKED, IDLE, Satellites
 from backend.core.ticklog import TickEvents
@@ -51,7 +52,7 @@ def test_beam_starts_exactly_past_both_thresholds(low, high, starts):
     assert (b.s.giving[1] == ACTIVE) == starts
     assert [n for _, n, _ in b.trace] == (["sat.energy_transfer_started"] if starts else [])
     if starts:
-        assert b.trace[0][2]["from"] == "sat-1" and b.trace[0][2]["to"] == "sat-0"
+        assert b.trace[0][2]["from"] == "sat-002" and b.trace[0][2]["to"] == "sat-001"
 
 
 def test_beam_stops_at_sixty_percent_with_losses_counted():
@@ -108,7 +109,7 @@ def test_one_peer_at_a_time_most_urgent_first():
     s.energy_eu[:] = [200.0, 900.0, 100.0]  # two receivers, one giver in the middle
     b = Beams(s)
     b.step()
-    assert s.beam_peer[1] == 2  # sat-2 (10 %) is more urgent than sat-0 (20 %)
+    assert s.beam_peer[1] == 2  # sat-003 (10 %) is more urgent than sat-001 (20 %)
     assert s.beam_from[0] == -1 and s.beam_from[2] == 1
 
 
@@ -152,7 +153,7 @@ def reference_pair(sats, log, cfg, pct, now, ev):
                 sats.giving[gi], sats.beam_peer[gi], sats.beam_from[ri] = ACTIVE, ri, gi
                 log.started_at[gi], log.sent_eu[gi], log.lost_eu[gi] = now, 0.0, 0.0
                 ev.emit("sat.energy_transfer_started", {
-                    "from": f"sat-{gi}", "to": f"sat-{ri}", "distance_km": float(dist[j]),
+                    "from": sat_id(gi), "to": sat_id(ri), "distance_km": float(dist[j]),
                     "rate_eu_per_s": float(cfg.rate_eu_per_s)})
                 break
     unserved = sats.beam_from[receivers] < 0

@@ -17,6 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from backend.core import drones as dr
 from backend.core.constants import EARTH_RADIUS_KM, MU_EARTH_KM3_S2, OMEGA_EARTH_RAD_S
 from backend.core.frames import ecef_to_geodetic, geodetic_to_ecef
+from backend.core.ids import battery_id, parse_id
 from backend.core.params import SimConfig
 from backend.core.state import (CHARGING, DOCKING, ENROUTE, OUT_OF_SERVICE, RETURNING, STANDBY,
                                 Drones, Satellites, Stations)
@@ -156,7 +157,7 @@ def _manual_world():
 
 
 def _low_reserve(d, sats, st):
-    d.reserve_eu[0] = 30.0  # requirement for sat-0 (574 km) is about 114 EU
+    d.reserve_eu[0] = 30.0  # requirement for sat-001 (574 km) is about 114 EU
 
 
 def _oos(d, sats, st):
@@ -183,7 +184,7 @@ def _empty_battery(d, sats, st):
     (_low_reserve, 0, 0, "below the launch requirement"),
     (_oos, 0, 0, "out_of_service"),
     (_enroute, 0, 0, "only a drone at its station"),
-    (_taken, 0, 0, "already targeted by drone-1"),
+    (_taken, 0, 0, "already targeted by bat-002"),
     (_healthy_sat, 0, 0, "does not need a drone"),
     (_empty_battery, 0, 0, "empty payload battery"),
     (None, 0, 7, "satellite index 7 is out of range"),
@@ -210,8 +211,8 @@ def test_manual_launch_and_recall():
     dr.recall(d, 1, "manual", ev)
     assert (d.status[1], d.target[1]) == (RETURNING, -1)
     assert list(ev.records()) == [
-        ("drone.launched", {"drone_id": "drone-1", "satellite_id": "sat-0", "station_id": "gs-0"}),
-        ("drone.recalled", {"drone_id": "drone-1", "satellite_id": "sat-0", "reason": "manual"}),
+        ("drone.launched", {"battery_id": "bat-002", "satellite_id": "sat-001", "station_id": "gs-001"}),
+        ("drone.recalled", {"battery_id": "bat-002", "satellite_id": "sat-001", "reason": "manual"}),
     ]
     with pytest.raises(ValueError, match="only an enroute or docking drone"):
         dr.recall(d, 0, "manual", ev)
@@ -230,17 +231,17 @@ def test_charging_drone_is_available_from_90_percent(fill, launches):
 
 
 def test_highest_need_first_then_nearest_drone():
-    # Stations at lon 0 and lon 10; sat-0 above lon 9, sat-1 above lon 1; one free drone each.
+    # Stations at lon 0 and lon 10; sat-001 above lon 9, sat-002 above lon 1; one free drone each.
     d, sats, st = make_world(n_sats=2, stations=((0.0, 0.0), (0.0, 10.0)), drone_stations=(0, 1))
     sats.pos_ecef_km[:] = [above(0.0, 9.0), above(0.0, 1.0)]
     run = Run(d, sats, st)
-    run.step(need=[1.0, 3.0])  # sat-1 first: nearest is drone-0 (lon 0), sat-0 then gets drone-1
-    assert [p["drone_id"] + ">" + p["satellite_id"] for _, _, p in run.trace] == ["drone-0>sat-1", "drone-1>sat-0"]
+    run.step(need=[1.0, 3.0])  # sat-002 first: nearest is bat-001 (lon 0), sat-001 then gets bat-002
+    assert [p["battery_id"] + ">" + p["satellite_id"] for _, _, p in run.trace] == ["bat-001>sat-002", "bat-002>sat-001"]
     d2, sats2, st2 = make_world(n_sats=2, stations=((0.0, 0.0), (0.0, 10.0)), drone_stations=(1,))
     sats2.pos_ecef_km[:] = sats.pos_ecef_km
     run2 = Run(d2, sats2, st2)
     run2.step(need=[1.0, 3.0])  # one drone: the neediest satellite gets it although it is farther
-    assert [p["satellite_id"] for _, _, p in run2.trace] == ["sat-1"]
+    assert [p["satellite_id"] for _, _, p in run2.trace] == ["sat-002"]
 
 
 # ---- one mission, worked out by hand ------------------------------------------------------
@@ -259,9 +260,9 @@ def test_mission_trace_exact_and_ledger_closes():
     for t in range(200):
         run.step(need=[1.0] if t == 0 else None)
         statuses.append(int(d.status[0]))
-    ids = {"drone_id": "drone-0", "satellite_id": "sat-0"}
+    ids = {"battery_id": "bat-001", "satellite_id": "sat-001"}
     assert run.trace == [
-        (0, "drone.launched", {**ids, "station_id": "gs-0"}),
+        (0, "drone.launched", {**ids, "station_id": "gs-001"}),
         (46, "drone.arrived", ids),
         (106, "drone.charged", {**ids, "delivered_eu": 300.0}),
     ]
@@ -479,7 +480,7 @@ def test_long_random_run_stays_above_ground_and_keeps_the_reserve_invariant():
         run.step(need)
         for _, name, p in run.trace[n0:]:
             if name == "drone.launched":
-                j, i = int(p["drone_id"][6:]), int(p["satellite_id"][4:])
+                j, i = parse_id("battery", p["battery_id"]), parse_id("sat", p["satellite_id"])
                 home = st.pos_ecef_km[d.station[j]]
                 hidden_launches += np.dot(sats.pos_ecef_km[i], home) < EARTH_RADIUS_KM**2
         assert (d.alt_km >= -1e-6).all()
@@ -503,7 +504,7 @@ def test_recall_not_needed_when_target_recovers():
         run.step(need=[1.0] if t == 0 else None)
     sats.energy_eu[0] = 800.0  # reaches done_pct before the drone docks
     run.step()
-    assert run.trace[-1] == (10, "drone.recalled", {"drone_id": "drone-0", "satellite_id": "sat-0",
+    assert run.trace[-1] == (10, "drone.recalled", {"battery_id": "bat-001", "satellite_id": "sat-001",
                                                     "reason": "not_needed"})
     assert (d.status[0], d.target[0]) == (RETURNING, -1)
     for _ in range(20):
@@ -555,7 +556,7 @@ def test_fault_strands_and_frees_the_target():
     for _ in range(5):
         run.step(need=[1.0])
     assert d.status[j] == OUT_OF_SERVICE and (d.pos_ecef_km[j] == stuck).all()
-    assert [p["drone_id"] for _, n, p in run.trace if n == "drone.launched"] == [f"drone-{j}", f"drone-{1 - j}"]
+    assert [p["battery_id"] for _, n, p in run.trace if n == "drone.launched"] == [battery_id(j), battery_id(1 - j)]
 
 
 def test_fault_flag_set_directly_grounds_a_drone_at_home():

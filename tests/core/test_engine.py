@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from backend.core import views
 from backend.core.engine import Engine
 from backend.core.params import FieldError
 from backend.core.scenario import Scenario
@@ -79,7 +80,8 @@ def test_add_task_returns_id_and_is_assigned():
     eng = small_engine()
     res = eng.submit({"type": "add_task", "energy_need": 5, "processing_power_needed": 50,
                       "priority": "high"})
-    assert res["task_id"] == "task-0" and res["created_at"] == 0.0 and res["status"] == "queued"
+    assert res["task_id"] == "task-0" and res["created_at_s"] == 0.0 and res["status"] == "queued"
+    assert res["created_at"] == views.sim_date(eng)  # ISO 8601 of the simulated date
     ev = eng.step()
     names = [n for n, _ in ev.records()]
     assert names[:2] == ["task.created", "task.assigned"]
@@ -116,9 +118,9 @@ BAD_COMMANDS = [
     ({"type": "set_config", "config": {"beam": {"stop_pct": 80}}}, "stop_pct"),
     ({"type": "reset", "seed": -3}, "seed"),
     ({"type": "reset", "scenario": {"n_satellites": 0}}, "scenario.n_satellites"),
-    ({"type": "launch_drone", "drone_id": "drone-99", "satellite_id": "sat-0"}, "drone_id"),
-    ({"type": "launch_drone", "drone_id": "drone-0", "satellite_id": "sat-x"}, "satellite_id"),
-    ({"type": "set_satellite", "satellite_id": "sat-0", "energy_pct": 101}, "energy_pct"),
+    ({"type": "launch_drone", "battery_id": "bat-100", "satellite_id": "sat-001"}, "battery_id"),
+    ({"type": "launch_drone", "battery_id": "bat-001", "satellite_id": "sat-x"}, "satellite_id"),
+    ({"type": "set_satellite", "satellite_id": "sat-001", "energy_pct": 101}, "energy_pct"),
     ({"type": "step", "ticks": 0}, "ticks"),
     ({"type": "warp"}, "type"),
 ]
@@ -186,7 +188,7 @@ def test_tick_length_independence():
 def test_snapshot_paging():
     eng = small_engine()
     snap = eng.snapshot(sat_offset=10, sat_limit=5)
-    assert [s["satellite_id"] for s in snap["satellites"]] == [f"sat-{i}" for i in range(10, 15)]
+    assert [s["satellite_id"] for s in snap["satellites"]] == ["sat-011", "sat-012", "sat-013", "sat-014", "sat-015"]
     assert snap["n_satellites"] == 60
 
 

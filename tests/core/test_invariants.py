@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as hs
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from backend.core.ids import battery_id, sat_id
 from backend.core.state import OUT_OF_SERVICE, PRIORITIES
 
 from .conftest import small_engine
@@ -61,7 +62,7 @@ class EngineMachine(RuleBasedStateMachine):
 
     @rule(sat=hs.integers(0, 39), energy=pct, solar=hs.floats(0.0, 3.0))
     def set_satellite(self, sat, energy, solar):
-        self.eng.submit({"type": "set_satellite", "satellite_id": f"sat-{sat}", "energy_pct": energy,
+        self.eng.submit({"type": "set_satellite", "satellite_id": sat_id(sat), "energy_pct": energy,
                          "solar_scale": solar})
         self.ledger_ok = False  # a what-if edit moves energy outside the flows
 
@@ -74,15 +75,15 @@ class EngineMachine(RuleBasedStateMachine):
 
     @rule(drone=hs.integers(0, 3), sat=hs.integers(0, 39))
     def launch(self, drone, sat):
-        self.eng.submit({"type": "launch_drone", "drone_id": f"drone-{drone}", "satellite_id": f"sat-{sat}"})
+        self.eng.submit({"type": "launch_drone", "battery_id": battery_id(drone), "satellite_id": sat_id(sat)})
 
     @rule(drone=hs.integers(0, 3))
     def recall(self, drone):
-        self.eng.submit({"type": "recall_drone", "drone_id": f"drone-{drone}"})
+        self.eng.submit({"type": "recall_drone", "battery_id": battery_id(drone)})
 
     @rule(drone=hs.integers(0, 3))
     def fault(self, drone):
-        self.eng.submit({"type": "inject_fault", "drone_id": f"drone-{drone}"})
+        self.eng.submit({"type": "inject_fault", "battery_id": battery_id(drone)})
         self.faulted.add(drone)
 
     @rule()

@@ -118,10 +118,10 @@ def test_rollups_per_plane_and_band_cover_the_fleet(srv, db):
 
 
 def test_satellite_history_ends_at_the_satellite_state(srv):
-    hist = srv.ok("/api/runs/current/satellites/sat-5/history?step=3")  # one tick per bucket
-    sat = srv.ok("/api/satellites/sat-5")
+    hist = srv.ok("/api/runs/current/satellites/sat-006/history?step=3")  # one tick per bucket
+    sat = srv.ok("/api/satellites/sat-006")
     cols = hist["columns"]
-    assert hist["satellite_id"] == "sat-5" and cols["samples"] == [1] * len(cols["sim_s"])
+    assert hist["satellite_id"] == "sat-006" and cols["samples"] == [1] * len(cols["sim_s"])
     assert cols["energy_eu"][-1] == pytest.approx(sat["energy_amount"], rel=1e-12)
     assert cols["sunlit"][-1] == (1.0 if sat["sunlit"] else 0.0)
     assert len(cols["sim_s"]) == srv.state["tick"]

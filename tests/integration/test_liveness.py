@@ -62,7 +62,7 @@ def test_reads_answer_while_ticks_are_slow(srv):
         time.sleep(1.0)
         times = {path: [timed_get(srv, path) for _ in range(12)]
                  for path in ("/api/health", "/metrics", "/api/config", "/api/state?sat_limit=10",
-                              "/api/satellites/sat-3")}
+                              "/api/satellites/sat-004")}
         body = health(srv)
     finally:
         slow(srv, 0, 0.0)

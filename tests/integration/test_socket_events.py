@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import requests
 
+from backend.core.ids import battery_id, sat_id
 from backend.core.ticklog import EVENT_NAMES
 
 from .conftest import Recorder
@@ -94,13 +95,13 @@ def _launch_any(http) -> tuple[str, str]:
     """Make a satellite need charge and launch the first drone the engine accepts for it."""
     refusals = []
     for i in range(40, 60):
-        target = f"sat-{i}"
+        target = sat_id(i)
         http.post(f"/api/satellites/{target}", {"energy_pct": 20.0})
         for j in range(16):
-            resp = requests.post(f"{http.url}/api/drones/drone-{j}/launch",
+            resp = requests.post(f"{http.url}/api/drones/{battery_id(j)}/launch",
                                  json={"satellite_id": target}, timeout=10)
             if resp.status_code == 200:
-                return f"drone-{j}", target
+                return battery_id(j), target
             assert resp.status_code == 409, resp.text
             refusals.append(resp.json()["error"]["message"])
             if "already targeted" in refusals[-1]:
@@ -113,12 +114,12 @@ def test_drone_launched_arrived_charged_in_order(client, http):
     try:
         since = time.monotonic()
         drone, target = _launch_any(http)
-        mine = lambda d: d["drone_id"] == drone  # noqa: E731
+        mine = lambda d: d["battery_id"] == drone  # noqa: E731
         client.wait_event("drone.charged", mine, timeout=40, since=since)
     finally:
         http.post("/api/config", {"drone": {"speed_km_s": 12.0}, "time": {"time_scale": 30.0}})
     order = [n for n, d, t in client.events
-             if t >= since and n.startswith("drone.") and d.get("drone_id") == drone]
+             if t >= since and n.startswith("drone.") and d.get("battery_id") == drone]
     assert order[:3] == ["drone.launched", "drone.arrived", "drone.charged"], order
     charged = client.wait_event("drone.charged", mine, since=since)
     assert charged["satellite_id"] == target and charged["delivered_eu"] > 0

@@ -64,8 +64,8 @@ describe('connectSocket', () => {
     const store = createStore();
     let snap = null;
     connectSocket(store, { ioImpl: io, onSnapshot: (s) => { snap = s; } });
-    socket.fire('state', { tick: 5, ground_stations: [{ station_id: 'gs-0', lat: 0, lon: 0 }],
-      satellites: [{ satellite_id: 'sat-0', position: { lat: 0, lon: 0, alt: 550 }, energy_pct: 80, sunlit: true }] });
+    socket.fire('state', { tick: 5, ground_stations: [{ station_id: 'gs-001', lat: 0, lon: 0 }],
+      satellites: [{ satellite_id: 'sat-001', position: { lat: 0, lon: 0, alt: 550 }, energy_pct: 80, sunlit: true }] });
     expect(snap.tick).toBe(5);
     expect(store.n).toBe(1);
     expect(store.groundStations.length).toBe(1);
@@ -89,7 +89,7 @@ describe('connectSocket', () => {
     const { io, socket } = fakeIo();
     const store = createStore();
     connectSocket(store, { ioImpl: io });
-    socket.fire('alert.low_energy', { satellite_id: 'sat-1', energy_pct: 20 });
+    socket.fire('alert.low_energy', { satellite_id: 'sat-002', energy_pct: 20 });
     socket.fire('error', { error: { code: 'timeout', message: 'state unavailable' } });
     expect(store.events.map((e) => e.name)).toEqual(['alert.low_energy', 'server.error']);
   });
@@ -115,20 +115,19 @@ describe('connectSocket', () => {
     const store = createStore();
     connectSocket(store, { ioImpl: io });
     socket.fire('tick', { tick: 100 });
-    socket.fire('alert.low_energy', { satellite_id: 'sat-1', energy_pct: 20 });
+    socket.fire('alert.low_energy', { satellite_id: 'sat-002', energy_pct: 20 });
     socket.fire('tick', { tick: 2 });
     expect(store.events.map((e) => e.kind)).toEqual(['marker']);
     expect(store.runs).toBe(1);
   });
 
-  it('learns zero-padded ids from the connect-time state', async () => {
-    const { io, socket } = fakeIo();
-    const store = createStore();
-    connectSocket(store, { ioImpl: io });
-    socket.fire('state', { tick: 1, satellites: [{ satellite_id: 'sat-000', position: { lat: 0, lon: 0, alt: 550 } }] });
-    const { satId } = await import('../lib/protocol.js');
-    expect(satId(7)).toBe('sat-007');
-    socket.fire('state', { tick: 1, satellites: [{ satellite_id: 'sat-0', position: { lat: 0, lon: 0, alt: 550 } }] });
-    expect(satId(7)).toBe('sat-7');
+  it('names satellites and drones as the API does (1-based, three digits at least)', async () => {
+    const { satId, satIndex, batteryId, batteryIndex, satIndexTyped } = await import('../lib/protocol.js');
+    expect([satId(0), satId(7), satId(998), satId(999)]).toEqual(['sat-001', 'sat-008', 'sat-999', 'sat-1000']);
+    expect([batteryId(0), batteryIndex('bat-016')]).toEqual(['bat-001', 15]);
+    expect(['sat-001', 'sat-1000', 'sat-1', 'sat-0001', 'sat-000', 'SAT-001', 'bat-001'].map(satIndex))
+      .toEqual([0, 999, -1, -1, -1, -1, -1]);
+    expect(['sat-42', 'SAT-042', '42', ' sat-0042 ', 'sat-0', '0', 'x42'].map(satIndexTyped))
+      .toEqual([41, 41, 41, 41, -1, -1, -1]);
   });
 });

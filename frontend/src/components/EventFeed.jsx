@@ -26,10 +26,10 @@ export function describe(name, p = {}) {
     case 'task.dropped': return `${p.task_id} ${p.reason}${p.satellite_id ? ` on ${p.satellite_id}` : ''}`;
     case 'sat.energy_transfer_started': return `${p.from} ⇒ ${p.to} · ${Math.round(p.distance_km)} km`;
     case 'sat.energy_transfer_ended': return `${p.from} ⇒ ${p.to} · ${p.delivered_eu?.toFixed?.(1) ?? '?'} EU (${p.reason})`;
-    case 'drone.launched': return `${p.drone_id} from ${p.station_id} → ${p.satellite_id}`;
-    case 'drone.arrived': return `${p.drone_id} docked at ${p.satellite_id}`;
-    case 'drone.charged': return `${p.drone_id} gave ${p.satellite_id} ${p.delivered_eu?.toFixed?.(1) ?? '?'} EU`;
-    case 'drone.recalled': return `${p.drone_id} recalled from ${p.satellite_id} (${p.reason})`;
+    case 'drone.launched': return `${p.battery_id} from ${p.station_id} → ${p.satellite_id}`;
+    case 'drone.arrived': return `${p.battery_id} docked at ${p.satellite_id}`;
+    case 'drone.charged': return `${p.battery_id} gave ${p.satellite_id} ${p.delivered_eu?.toFixed?.(1) ?? '?'} EU`;
+    case 'drone.recalled': return `${p.battery_id} recalled from ${p.satellite_id} (${p.reason})`;
     case 'alert.low_energy': return `${p.satellite_id} at ${pct(p.energy_pct)}, predicted ${pct(p.predicted_pct)}`;
     case 'alert.overloaded': return `${p.satellite_id} queue ${p.queue_length}, backlog ${fmtDuration(p.backlog_s)}`;
     case 'alert.blackout_avoided': return `${p.satellite_id} saved by ${p.by}`;
@@ -121,7 +121,7 @@ export default function EventFeed({ store, onSelect, kinds, onKinds, fold }) {
   return (
     <section className="panel feed" data-testid="event-feed">
       <PanelTitle title="Events" fold={fold}>{chips}</PanelTitle>
-      <input className="feed-search" aria-label="filter events by text" placeholder="filter text (e.g. sat-12, dropped)" value={text} onChange={(e) => setText(e.target.value)} />
+      <input className="feed-search" aria-label="filter events by text" placeholder="filter text (e.g. sat-012, dropped)" value={text} onChange={(e) => setText(e.target.value)} />
       <ol className="feed-list" data-testid="feed-list">
         {rows.length === 0 && <li className="muted feed-empty">no events yet</li>}
         {rows.map((r) => {

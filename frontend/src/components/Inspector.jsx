@@ -53,8 +53,13 @@ export default function Inspector({ store, api, index, follow, onFollow, onClose
         <span>Position</span><b>{live ? `${fmt(store.lat[index], 2)}°, ${fmt(store.lon[index], 2)}°, ${fmt(store.alt[index])} km` : '–'}</b>
         <span>Orbit</span><b>{d ? `plane ${d.plane} · slot ${d.slot}` : '–'}</b>
       </div>
-      {d && d.task_queue && d.task_queue.length > 0 && (
-        <div className="insp-tasks">{d.task_queue.slice(0, 12).map((t) => <code key={t}>{t}</code>)}{d.task_queue.length > 12 && <span className="muted"> +{d.task_queue.length - 12}</span>}</div>
+      {d && d.current_tasks && d.current_tasks.length > 0 && (
+        <div className="insp-tasks" data-testid="inspector-tasks">
+          {d.current_tasks.slice(0, 12).map((t) => (
+            <code key={t.task_id} title={`${fmt(t.energy_need, 1)} EU · started ${t.started_at}`}>{t.task_id}</code>
+          ))}
+          {d.current_tasks.length > 12 && <span className="muted"> +{d.current_tasks.length - 12}</span>}
+        </div>
       )}
       {error && <div className="note note-err">{error}</div>}
     </section>

@@ -8,7 +8,7 @@ import * as THREE from 'three';
 import { latLonAltToVector3, occludedByEarth } from '../lib/geo.js';
 import { projectPoint } from '../lib/pick.js';
 import { socCss } from '../lib/colors.js';
-import { DRONE_STATUSES, FLAG_BLACKOUT, FLAG_SUNLIT, FLAG_GIVING, FLAG_RECEIVING, satId } from '../lib/protocol.js';
+import { DRONE_STATUSES, FLAG_BLACKOUT, FLAG_SUNLIT, FLAG_GIVING, FLAG_RECEIVING, batteryId, satId } from '../lib/protocol.js';
 
 /** Shared between the DOM layer (outside the Canvas) and the projector (inside it). */
 export function createLabelRegistry() {
@@ -111,7 +111,7 @@ export default function Labels({ registry, selected, hovered, stations, flyingDr
       {flyingDrones.map(({ index, status }) => (
         <div key={`drone-${index}`} className="lbl lbl-drone"
           ref={register(registry, `drone-${index}`, { kind: 'drone', index })}>
-          <span>drone-{index} · {DRONE_STATUSES[status] || '?'}</span>
+          <span>{batteryId(index)} · {DRONE_STATUSES[status] || '?'}</span>
         </div>
       ))}
       {hovered >= 0 && hovered !== selected && (

@@ -30,7 +30,7 @@ export default function SearchBox({ store, query, onQuery, onChoose, inputRef })
   return (
     <form className="search" role="search" onSubmit={submit}>
       <input ref={inputRef} data-testid="sat-search" aria-label="find satellites by id, plane and slot, or state (key /)"
-        placeholder="sat-42, p3s5, blackout… ( / )" value={query} title={SEARCH_HELP}
+        placeholder="sat-042, p3s5, blackout… ( / )" value={query} title={SEARCH_HELP}
         onChange={(e) => change(e.target.value)} onKeyDown={onKey}
         aria-controls="search-results" aria-activedescendant={list.length ? `sr-${list[active]}` : undefined} />
       {result && result.error && <span className="search-err" role="alert" data-testid="search-error">{result.error}</span>}

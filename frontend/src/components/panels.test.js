@@ -15,12 +15,12 @@ describe('event descriptions', () => {
   it('describes each kind in one line', () => {
     expect(describeEvent('task.dropped', { task_id: 'task-1', reason: 'queue_full', satellite_id: null }))
       .toBe('task-1 queue_full');
-    expect(describeEvent('sat.energy_transfer_started', { from: 'sat-1', to: 'sat-2', distance_km: 1234.4 }))
-      .toBe('sat-1 ⇒ sat-2 · 1234 km');
-    expect(describeEvent('alert.low_energy', { satellite_id: 'sat-9', energy_pct: 24.44, predicted_pct: 10 }))
-      .toBe('sat-9 at 24.4%, predicted 10.0%');
-    expect(describeEvent('drone.launched', { drone_id: 'drone-0', station_id: 'gs-1', satellite_id: 'sat-3' }))
-      .toBe('drone-0 from gs-1 → sat-3');
+    expect(describeEvent('sat.energy_transfer_started', { from: 'sat-002', to: 'sat-003', distance_km: 1234.4 }))
+      .toBe('sat-002 ⇒ sat-003 · 1234 km');
+    expect(describeEvent('alert.low_energy', { satellite_id: 'sat-010', energy_pct: 24.44, predicted_pct: 10 }))
+      .toBe('sat-010 at 24.4%, predicted 10.0%');
+    expect(describeEvent('drone.launched', { battery_id: 'bat-001', station_id: 'gs-002', satellite_id: 'sat-004' }))
+      .toBe('bat-001 from gs-002 → sat-004');
   });
   it('falls back to JSON for unknown names', () => {
     expect(describeEvent('x.y', { a: 1 })).toBe('{"a":1}');

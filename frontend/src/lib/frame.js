@@ -3,6 +3,8 @@
 // The header is JSON; `sats`, `drones` and `beams` are little-endian float32 arrays that
 // Socket.IO hands to the browser as ArrayBuffer (Node's client gives Buffer / Uint8Array).
 
+import { satIndex } from './protocol.js';
+
 const DEFAULT_SAT_FIELDS = ['lat', 'lon', 'alt_km', 'energy_pct', 'flags', 'queue'];
 const DEFAULT_DRONE_FIELDS = ['lat', 'lon', 'alt_km', 'status', 'target', 'battery_pct'];
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -92,11 +94,6 @@ const STATUS_CODE = {
   charging: 0, standby: 1, enroute: 2, docking: 3, returning: 4, out_of_service: 5,
 };
 
-function idNum(id) {
-  const m = /-(\d+)$/.exec(String(id ?? ''));
-  return m ? Number(m[1]) : -1;
-}
-
 /**
  * Build a decoded frame from a JSON snapshot (`state` event or GET /api/state), so the globe
  * can draw at once on connect, before the first binary tick arrives. Returns null if the
@@ -117,7 +114,7 @@ export function frameFromSnapshot(snap) {
       | (sat.giving_energy === 'blocked' ? 16 : 0) | (sat.topup_requested ? 32 : 0);
     s.set([p.lat, p.lon, p.alt, sat.energy_pct, flags, sat.queue_length ?? 0], i * 6);
     if (sat.giving_energy === 'active' && sat.beam_peer) {
-      beams.push(idNum(sat.satellite_id), idNum(sat.beam_peer), NaN);
+      beams.push(satIndex(sat.satellite_id), satIndex(sat.beam_peer), NaN);
     }
   });
   const d = new Float32Array(drones.length * 6);
@@ -125,7 +122,7 @@ export function frameFromSnapshot(snap) {
     const p = dr.position || {};
     const pct = dr.battery_capacity ? (100 * dr.battery) / dr.battery_capacity : NaN;
     d.set([p.lat, p.lon, p.alt, STATUS_CODE[dr.status] ?? -1,
-      dr.target ? idNum(dr.target.satellite_id) : -1, pct], j * 6);
+      dr.target ? satIndex(dr.target.satellite_id) : -1, pct], j * 6);
   });
   return decodeFrame({
     n_satellites: n,

@@ -86,13 +86,13 @@ describe('frameFromSnapshot', () => {
     const f = frameFromSnapshot({
       sun: { lat: 0, lon: 0 },
       satellites: [
-        { satellite_id: 'sat-0', position: { lat: 1, lon: 2, alt: 550 }, energy_pct: 90, sunlit: true,
-          blackout: false, giving_energy: 'active', beam_peer: 'sat-1', queue_length: 3 },
-        { satellite_id: 'sat-1', position: { lat: 3, lon: 4, alt: 550 }, energy_pct: 10, sunlit: false,
-          blackout: true, giving_energy: 'idle', receiving_from: 'sat-0', queue_length: 0 },
+        { satellite_id: 'sat-001', position: { lat: 1, lon: 2, alt: 550 }, energy_pct: 90, sunlit: true,
+          blackout: false, giving_energy: 'active', beam_peer: 'sat-002', queue_length: 3 },
+        { satellite_id: 'sat-002', position: { lat: 3, lon: 4, alt: 550 }, energy_pct: 10, sunlit: false,
+          blackout: true, giving_energy: 'idle', receiving_from: 'sat-001', queue_length: 0 },
       ],
-      drones: [{ drone_id: 'drone-0', position: { lat: 5, lon: 6, alt: 0 }, status: 'enroute',
-        target: { satellite_id: 'sat-1' }, battery: 150, battery_capacity: 300 }],
+      drones: [{ battery_id: 'bat-001', position: { lat: 5, lon: 6, alt: 0 }, status: 'enroute',
+        target: { satellite_id: 'sat-002' }, battery: 150, battery_capacity: 300 }],
     });
     expect(f.n).toBe(2);
     expect(f.sats[4]).toBe(1 | 4);
@@ -105,7 +105,7 @@ describe('frameFromSnapshot', () => {
 
 describe('frameFromSnapshot with a paged state', () => {
   it('returns null when the state lists only some of the satellites', () => {
-    const sat = { satellite_id: 'sat-0', position: { lat: 1, lon: 2, alt: 550 }, energy_pct: 50 };
+    const sat = { satellite_id: 'sat-001', position: { lat: 1, lon: 2, alt: 550 }, energy_pct: 50 };
     expect(frameFromSnapshot({ n_satellites: 3, satellites: [sat], drones: [] })).toBeNull();
     expect(frameFromSnapshot({ n_satellites: 1, satellites: [sat], drones: [] })).not.toBeNull();
   });

@@ -21,25 +21,36 @@ export const FLAG_RECEIVING = 8;
 export const FLAG_BLOCKED = 16;
 export const FLAG_TOPUP = 32;
 
-/** `sat-12` (or `sat-012`) -> 12; anything else -> -1. */
-export function satIndex(id) {
-  const m = /^sat-(\d+)$/i.exec(String(id ?? '').trim());
-  return m ? Number(m[1]) : -1;
+// Ids as the API spells them (backend/core/ids.py): numbered from 1, zero-padded to at least
+// three digits. Satellite index 0 in the frame arrays is `sat-001`, index 999 is `sat-1000`.
+const CANONICAL = /^(sat|bat|gs)-(00[1-9]|0[1-9]\d|[1-9]\d{2,11})$/;
+
+function entityId(prefix, i) {
+  return `${prefix}-${String(i + 1).padStart(3, '0')}`;
 }
 
-// Digits in the server's satellite ids (`sat-7` is 0, `sat-007` is 3), learnt from the first id
-// seen in a snapshot, so the globe names satellites exactly as the API does.
-let idDigits = 0;
-
-/** Remember the zero-padding from the id of satellite 0 as the server spells it (`sat-000` -> 3). */
-export function learnSatIdFormat(firstId) {
-  const m = /^sat-(\d+)$/.exec(String(firstId ?? ''));
-  if (m && Number(m[1]) === 0) idDigits = m[1].length > 1 ? m[1].length : 0;
+function entityIndex(prefix, id) {
+  const m = CANONICAL.exec(String(id ?? ''));
+  return m && m[1] === prefix ? Number(m[2]) - 1 : -1;
 }
 
-/** The API id of satellite index `i`: `sat-12` or, for padded ids, `sat-012`. */
-export function satId(i) {
-  return `sat-${String(i).padStart(idDigits, '0')}`;
+/** The API id of satellite index `i`: 0 -> `sat-001`. */
+export const satId = (i) => entityId('sat', i);
+/** The API id of battery drone index `j`: 0 -> `bat-001`. */
+export const batteryId = (j) => entityId('bat', j);
+/** Index of a canonical satellite id (`sat-012` -> 11); anything else (`sat-12`, `sat-0012`) -> -1. */
+export const satIndex = (id) => entityIndex('sat', id);
+/** Index of a canonical battery drone id (`bat-002` -> 1), else -1. */
+export const batteryIndex = (id) => entityIndex('bat', id);
+
+/**
+ * Index of the satellite a person means by `sat-12`, `sat-012`, `SAT-12` or `12` (its number,
+ * as in the id), or -1: lenient about case and padding, for the search box and typed links.
+ */
+export function satIndexTyped(text) {
+  const m = /^(?:sat-?)?0*(\d{1,12})$/i.exec(String(text ?? '').trim());
+  const n = m ? Number(m[1]) : 0;
+  return n >= 1 ? n - 1 : -1;
 }
 
 /** Kind of an event name: 'task' | 'sat' | 'drone' | 'alert' | 'other'. */

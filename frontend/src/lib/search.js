@@ -1,12 +1,12 @@
 // Satellite search: by id, by orbital plane and slot, or by state, over the store's arrays.
 //
 // Query forms (case-insensitive):
-//   sat-42, 42                 one satellite by id or index
+//   sat-042, sat-42, 42        one satellite by id or its number (1-based, as in the id)
 //   plane 3, p3                every satellite of plane 3
 //   plane 3 slot 5, p3s5, 3/5  the satellite in slot 5 of plane 3
 //   blackout | low | beaming | receiving | eclipse | sunlit | topup   satellites in that state
 
-import { FLAG_BLACKOUT, FLAG_GIVING, FLAG_RECEIVING, FLAG_SUNLIT, FLAG_TOPUP, satIndex } from './protocol.js';
+import { FLAG_BLACKOUT, FLAG_GIVING, FLAG_RECEIVING, FLAG_SUNLIT, FLAG_TOPUP, satId, satIndexTyped } from './protocol.js';
 
 /** Below this state of charge (%) a satellite counts as `low` (the beaming rule's receiver mark). */
 export const LOW_PCT = 25;
@@ -21,14 +21,13 @@ export const STATES = {
   topup: (s, i) => (s.flags[i] & FLAG_TOPUP) !== 0,
 };
 
-export const SEARCH_HELP = 'try sat-12, 12, plane 3, p3s5, blackout, low, beaming';
+export const SEARCH_HELP = 'try sat-012, 12, plane 3, p3s5, blackout, low, beaming';
 
 /** Parse a query into {kind: 'id'|'plane'|'slot'|'state', ...} or {kind: 'invalid'}. */
 export function parseQuery(text) {
   const q = String(text ?? '').trim().toLowerCase();
   if (!q) return { kind: 'empty' };
-  if (/^\d+$/.test(q)) return { kind: 'id', index: Number(q) };
-  const id = satIndex(q);
+  const id = satIndexTyped(q);
   if (id >= 0) return { kind: 'id', index: id };
   let m = /^(?:p|plane)\s*[:=]?\s*(\d+)\s*(?:,|\/)?\s*(?:s|slot)\s*[:=]?\s*(\d+)$/.exec(q) || /^(\d+)\s*\/\s*(\d+)$/.exec(q);
   if (m) return { kind: 'slot', plane: Number(m[1]), slot: Number(m[2]) };
@@ -51,7 +50,7 @@ export function searchSatellites(store, text, limit = 50) {
   if (q.kind === 'invalid') { out.error = `not understood: "${String(text).trim()}"; ${SEARCH_HELP}`; return out; }
   if (q.kind === 'id') {
     if (q.index < n) add(q.index);
-    else out.error = `no satellite ${String(text).trim()}: there are ${n} (indices 0…${Math.max(0, n - 1)})`;
+    else out.error = `no satellite ${satId(q.index)}: there are ${n} (${satId(0)}…${satId(Math.max(0, n - 1))})`;
     return out;
   }
   if (q.kind === 'plane' || q.kind === 'slot') {

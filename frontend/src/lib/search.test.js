@@ -16,7 +16,8 @@ function fakeStore() {
 
 describe('search queries', () => {
   it.each([
-    ['sat-42', { kind: 'id', index: 42 }], ['SAT-007', { kind: 'id', index: 7 }], [' 12 ', { kind: 'id', index: 12 }],
+    ['sat-043', { kind: 'id', index: 42 }], ['SAT-007', { kind: 'id', index: 6 }], [' 12 ', { kind: 'id', index: 11 }],
+    ['sat-43', { kind: 'id', index: 42 }], ['sat-0', { kind: 'invalid' }],
     ['plane 3', { kind: 'plane', plane: 3 }], ['p3', { kind: 'plane', plane: 3 }],
     ['p3s5', { kind: 'slot', plane: 3, slot: 5 }], ['plane 3 slot 5', { kind: 'slot', plane: 3, slot: 5 }],
     ['3/5', { kind: 'slot', plane: 3, slot: 5 }], ['Blackout', { kind: 'state', state: 'blackout' }],
@@ -27,8 +28,8 @@ describe('search queries', () => {
 describe('searchSatellites', () => {
   const s = fakeStore();
   it('finds by id and says when an id is out of range', () => {
-    expect(searchSatellites(s, 'sat-2').matches).toEqual([2]);
-    expect(searchSatellites(s, 'sat-9').error).toMatch(/no satellite sat-9: there are 6/);
+    expect(searchSatellites(s, 'sat-003').matches).toEqual([2]);
+    expect(searchSatellites(s, 'sat-010').error).toMatch(/no satellite sat-010: there are 6/);
   });
   it('finds a plane and a slot', () => {
     expect(searchSatellites(s, 'plane 1').matches).toEqual([3, 4, 5]);

@@ -5,7 +5,7 @@
 
 import { latLonAltToVector3 } from './geo.js';
 import { socColor } from './colors.js';
-import { FLAG_SUNLIT, FLAG_BLACKOUT, DRONE_STATUSES, eventKind, satIndex, learnSatIdFormat } from './protocol.js';
+import { FLAG_SUNLIT, FLAG_BLACKOUT, DRONE_STATUSES, eventKind, satIndex } from './protocol.js';
 import { Ring } from './ring.js';
 import { notePace } from './pace.js';
 
@@ -370,7 +370,6 @@ export function kpiLatencyMs(k) {
 export function applySnapshot(store, snap) {
   if (!snap || typeof snap !== 'object') return store;
   store.snapshot = snap;
-  if (Array.isArray(snap.satellites) && snap.satellites.length) learnSatIdFormat(snap.satellites[0].satellite_id);
   if (Array.isArray(snap.ground_stations)) store.groundStations = snap.ground_stations;
   if (typeof snap.paused === 'boolean') store.paused = snap.paused;
   if (Number.isFinite(snap.tick)) {

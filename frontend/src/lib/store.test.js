@@ -123,19 +123,19 @@ describe('store.applyTick', () => {
 describe('events and snapshot', () => {
   it('keeps a bounded event log and counts alerts', () => {
     const s = createStore();
-    for (let i = 0; i < 1000; i++) s.pushEvent('alert.low_energy', { satellite_id: 'sat-1' }, i);
+    for (let i = 0; i < 1000; i++) s.pushEvent('alert.low_energy', { satellite_id: 'sat-002' }, i);
     expect(s.events.length).toBeLessThanOrEqual(500);
     expect(s.events.at(-1).id).toBe(1000);
     expect(s.alertsTotal).toBe(1000);
   });
   it('finds the satellite an event is about', () => {
-    expect(eventSatellite({ satellite_id: 'sat-7' })).toBe(7);
-    expect(eventSatellite({ from: 'sat-3', to: 'sat-4' })).toBe(3);
-    expect(eventSatellite({ drone_id: 'drone-1' })).toBe(-1);
+    expect(eventSatellite({ satellite_id: 'sat-008' })).toBe(7);
+    expect(eventSatellite({ from: 'sat-004', to: 'sat-005' })).toBe(3);
+    expect(eventSatellite({ battery_id: 'bat-002' })).toBe(-1);
   });
   it('takes ground stations and totals from a snapshot', () => {
     const s = createStore();
-    s.applySnapshot({ tick: 4, ground_stations: [{ station_id: 'gs-0', lat: 1, lon: 2 }],
+    s.applySnapshot({ tick: 4, ground_stations: [{ station_id: 'gs-001', lat: 1, lon: 2 }],
       counters: { events: { 'task.created': 5 } }, queues: { pending: 3 }, paused: true });
     expect(s.groundStations.length).toBe(1);
     expect(s.totals['task.created']).toBe(5);

@@ -1,12 +1,14 @@
 // What the page shows, kept in the URL's query so a link reopens the same view.
 //
-//   ?sel=42            selected satellite (index)
+//   ?sel=sat-042       selected satellite (its API id; sat-42 and 42 are read as sat-042 too)
 //   &follow=1          camera follows it
 //   &cam=12.5,-40.1,3.2  camera above lat, lon (degrees) at a distance in Earth radii
 //   &q=plane%203       the search box
 //   &feed=alert,sat    event kinds shown in the feed (default alert,sat,drone)
 //   &closed=kpis,config  collapsed panels
 //   &speed=120         time_scale asked for (applied to the server once, when the link opens)
+
+import { satId, satIndexTyped } from './protocol.js';
 
 export const DEFAULT_FEED = ['alert', 'sat', 'drone'];
 export const FEED_KINDS = ['alert', 'sat', 'drone', 'task'];
@@ -16,13 +18,13 @@ const num = (s) => (s !== null && s !== '' && Number.isFinite(Number(s)) ? Numbe
 /** Parse a location.search string into the view state (unknown or bad values are dropped). */
 export function parseUrlState(search) {
   const p = new URLSearchParams(search || '');
-  const sel = num(p.get('sel'));
+  const sel = p.has('sel') ? satIndexTyped(p.get('sel')) : -1;
   const cam = (p.get('cam') || '').split(',').map(num);
   const feed = p.has('feed') ? p.get('feed').split(',').filter((k) => FEED_KINDS.includes(k)) : DEFAULT_FEED;
   const closed = p.has('closed') ? p.get('closed').split(',').filter(Boolean) : null;
   const speed = num(p.get('speed'));
   return {
-    sel: sel !== null && sel >= 0 && Number.isInteger(sel) ? sel : -1,
+    sel,
     follow: p.get('follow') === '1',
     cam: cam.length === 3 && cam.every((v) => v !== null) && Math.abs(cam[0]) <= 90 && cam[2] > 1
       ? { lat: cam[0], lon: cam[1], dist: cam[2] } : null,
@@ -36,7 +38,7 @@ export function parseUrlState(search) {
 /** The query string (with `?`, or '' when everything is default) for a view state. */
 export function toUrlSearch(s) {
   const p = new URLSearchParams();
-  if (s.sel >= 0) p.set('sel', String(s.sel));
+  if (s.sel >= 0) p.set('sel', satId(s.sel));
   if (s.sel >= 0 && s.follow) p.set('follow', '1');
   if (s.cam) p.set('cam', [s.cam.lat.toFixed(1), s.cam.lon.toFixed(1), s.cam.dist.toFixed(2)].join(','));
   if (s.q) p.set('q', s.q);
