@@ -60,11 +60,14 @@ class _Sats:
         """The satellites of idx that can take a task of need need_min and work work_min
         (the same float tests as `delegate`: monotone, so exact for every larger task)."""
         s = self.s
-        cap = s.processing_capacity[idx]
-        avail = s.energy_eu[idx] - s.committed_eu[idx]
-        ok = ~s.blackout[idx] & (s.n_tasks[idx] < self.maxq)
-        ok &= avail - need_min >= self.margin_frac * s.max_energy_eu[idx]
-        ok &= s.backlog_work[idx] / cap + work_min / cap <= self.maxb
+        every = len(idx) == len(s.energy_eu)  # idx is arange(N): no gathers
+        cap, energy, committed, blackout, n_tasks, maxe, backlog = (
+            v if every else v[idx] for v in (s.processing_capacity, s.energy_eu, s.committed_eu, s.blackout,
+                                              s.n_tasks, s.max_energy_eu, s.backlog_work))
+        avail = energy - committed
+        ok = ~blackout & (n_tasks < self.maxq)
+        ok &= avail - need_min >= self.margin_frac * maxe
+        ok &= backlog / cap + work_min / cap <= self.maxb
         return idx[ok]
 
     def rooms(self, idx: np.ndarray):
@@ -81,12 +84,17 @@ class _Sats:
         return e, w
 
     def load(self, idx: np.ndarray) -> SatLoad:
+        """The load of satellites idx (ascending): gathered copies, or the load itself for all."""
         s = self.s
+        if len(idx) == len(s.energy_eu):
+            return s
         return SatLoad(s.pos_ecef_km[idx], s.energy_eu[idx], s.max_energy_eu[idx], s.committed_eu[idx],
                        s.backlog_work[idx], s.processing_capacity[idx], s.n_tasks[idx], s.blackout[idx])
 
     def store(self, idx: np.ndarray, sub: SatLoad) -> None:
         s = self.s
+        if sub is s:
+            return
         s.committed_eu[idx], s.backlog_work[idx], s.n_tasks[idx] = sub.committed_eu, sub.backlog_work, sub.n_tasks
 
 
@@ -282,8 +290,9 @@ def _sweep(segs, sats: _Sats, table, out_slot, out_sat, out_score) -> None:
             out_slot.append(slots[ok])
             out_sat.append(idx[sat_i[ok]])
             out_score.append(score[ok])
-            idx = sats.can_take(idx, need_min, work_min)
         if not remaining:
             return
+        if len(slots):
+            idx = sats.can_take(idx, need_min, work_min)
         if not capped:
             per *= _GROWTH
