@@ -228,6 +228,7 @@ def test_bad_queries_are_refused_with_the_parameter_named(srv, path, status, cod
 def test_paging_runs_after_a_reset(srv):
     first = srv.ok("/api/runs/current")["run_id"]
     srv.post("/api/reset", {"seed": 5})
+    srv.post("/api/sim/pause")  # a reset un-pauses (docs/api.md): pause so the recorder can catch up
     srv.caught_up()
     runs = srv.ok("/api/runs?limit=1")
     assert runs["current"] == runs["runs"][0]["run_id"] == first + 1 and runs["runs"][0]["seed"] == 5
