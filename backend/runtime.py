@@ -117,9 +117,10 @@ class RuntimeBase:
     `Runtime` (below) owns the engine; `backend.scaleout.web.RemoteRuntime` (ROLE=web) sends
     commands to the engine over Redis and reads the views it publishes there."""
 
-    def __init__(self, make_event, query_timeout_s: float):
+    def __init__(self, make_event, query_timeout_s: float, async_mode: str = "threading"):
         self._make_event = make_event
         self.timeout_s = query_timeout_s
+        self.offload = offloader(async_mode)  # blocking work (a step, a database read) off the loop
         self.commands = CommandLedger()
         self._waiters: list = []
         self.latest = Published(wall_time=time.time())
@@ -209,9 +210,8 @@ class Runtime(RuntimeBase):
     """Owns the engine; the tick loop is its only stepper, handlers read published views."""
 
     def __init__(self, engine, make_event, query_timeout_s: float, async_mode: str = "threading"):
-        super().__init__(make_event, query_timeout_s)
+        super().__init__(make_event, query_timeout_s, async_mode)
         self.engine = engine
-        self.offload = offloader(async_mode)
 
     def submit_numbered(self, cmd: dict) -> tuple[int, dict]:
         """`submit`, also returning the command's sequence number (filed in the ledger)."""

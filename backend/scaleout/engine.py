@@ -45,7 +45,8 @@ def engine_health(loops) -> dict:
             "window": loops.window.report(requested), "degraded_for_s": loops.window.degraded_for_s(),
             "overruns": loops.overruns, "last_tick_ms": loops.last_tick_ms,
             "step_running_s": None if started is None else time.monotonic() - started,
-            "fanout_dropped": loops.bundles_dropped}
+            "fanout_dropped": loops.bundles_dropped,
+            "recorder": None if loops.recorder is None else loops.recorder.status()}
 
 
 class EngineLink:

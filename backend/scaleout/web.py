@@ -42,7 +42,7 @@ class RemoteRuntime(RuntimeBase):
     """The engine as a web process sees it: commands over Redis, reads of the engine's views."""
 
     def __init__(self, link: RedisLink, make_event, settings):
-        super().__init__(make_event, settings.QUERY_TIMEOUT_S)
+        super().__init__(make_event, settings.QUERY_TIMEOUT_S, settings.ASYNC_MODE)
         self.link = link
         self.stale_after_s = settings.ENGINE_STALE_S
         self.engine_id: str | None = None
@@ -230,6 +230,29 @@ class MirroredWindow:
         return self._degraded_for_s
 
 
+class RecorderMirror:
+    """The engine's recorder as a web process sees it: its status from the engine's latest tick
+    and the same database (HISTORY_URL, opened here for reading) for the /api/runs routes."""
+
+    OFF = {"enabled": False, "state": "off", "error": None, "error_for_s": None, "current_run": None,
+           "dropped_ticks": 0, "dropped_records": 0, "lost": {}}
+
+    def __init__(self, url: str):
+        from backend.history.store import open_engine
+
+        self.engine = open_engine(url)
+        self._status = dict(self.OFF)
+
+    def update(self, status: dict | None) -> None:
+        self._status = dict(self.OFF) if status is None else status
+
+    def current_run(self) -> int | None:
+        return self._status.get("current_run")
+
+    def status(self) -> dict:
+        return dict(self._status)
+
+
 class WebLoops(Loops):
     """The link loop (ticks and replies from Redis) and the fan-out loop of a web process."""
 
@@ -280,6 +303,8 @@ class WebLoops(Loops):
 
     def _mirror_health(self, h: dict) -> None:
         self.state["tick"].update(h["loops"]["tick"])
+        if self.recorder is not None:
+            self.recorder.update(h.get("recorder"))
         self.window.update(h["window"], h["degraded_for_s"])
         self.overruns, self.last_tick_ms = h["overruns"], h["last_tick_ms"]
         running = h["step_running_s"]
@@ -295,7 +320,13 @@ class WebLoops(Loops):
 
 
 def web_services(services_cls, sio, settings, hub, metrics):
-    """The Services of a web process: RemoteRuntime and WebLoops around the same hub."""
+    """The Services of a web process: RemoteRuntime and WebLoops around the same hub, and the
+    engine's recorder database for reading (when HISTORY_URL is not off)."""
+    from backend.history.urls import database_url
+
     link = RedisLink(settings.REDIS_URL, sio.sleep)
     rt = RemoteRuntime(link, sio.server.eio.create_event, settings)
-    return services_cls(settings, rt, hub, WebLoops(sio, rt, hub, metrics, settings), metrics)
+    loops = WebLoops(sio, rt, hub, metrics, settings)
+    url = database_url(settings.HISTORY_URL)
+    loops.recorder = None if url is None else RecorderMirror(url)
+    return services_cls(settings, rt, hub, loops, metrics, loops.recorder)

@@ -117,7 +117,9 @@ def start_cluster(extra: dict | None = None) -> Cluster:
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    c = start_cluster()
+def cluster(tmp_path_factory):
+    """The engine records into a SQLite file that the web processes read for /api/runs."""
+    db = tmp_path_factory.mktemp("history") / "history.sqlite"
+    c = start_cluster({"HISTORY_URL": str(db), "HISTORY_FLUSH_S": "0.2"})
     yield c
     c.stop()

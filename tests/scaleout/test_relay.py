@@ -128,6 +128,23 @@ def test_commands_from_both_web_processes_are_each_applied_once(cluster):
         post(a, "/api/sim/resume")
 
 
+def test_the_recorders_routes_answer_the_same_on_every_web_process(cluster):
+    a, b, engine = cluster.webs["a"].url, cluster.webs["b"].url, cluster.engine.url
+    run = wait_until(lambda: (r := requests.get(a + "/api/runs/current", timeout=10)).status_code == 200
+                     and r.json()["last_sim_s"] > 60 and r.json(), what="a current run past 60 sim s on web a")
+    rid = run["run_id"]
+    paths = [f"/api/runs/{rid}/kpis?to=30", f"/api/runs/{rid}/rollups?group=plane&to=30", "/api/runs/99999",
+             f"/api/runs/{rid}/kpis?step=nope"]
+    on_a, on_b, on_engine = _answers(a, paths), _answers(b, paths), _answers(engine, paths)
+    assert on_a == on_b == on_engine, _first_difference(on_a, on_engine)
+    assert [status for _, status, _ in on_a] == [200, 200, 404, 400]
+    assert on_a[0][2]["points"] >= 10  # ticks 1..10 of the run, read from the engine's database
+    listed = [[r["run_id"] for r in requests.get(u + "/api/runs", timeout=10).json()["runs"]] for u in (a, b, engine)]
+    assert listed[0] == listed[1] == listed[2] and rid in listed[0]
+    recorder = requests.get(b + "/api/health", timeout=5).json()["recorder"]
+    assert recorder["enabled"] and recorder["current_run"] == rid
+
+
 def test_health_on_a_web_process_reports_the_engine_and_redis(cluster):
     body = requests.get(cluster.webs["a"].url + "/api/health", timeout=5).json()
     assert body["status"] == "ok" and body["role"] == "web"
