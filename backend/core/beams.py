@@ -1,10 +1,11 @@
 """JobOrchestrator: satellite-to-satellite energy beaming.
 
 Seed rule: a receiver below `low_pct` and a giver above `high_pct`, closer than Dmax with a
-clear line of sight, pair up; each tick the giver sends min(rate*dt, giver - stop_pct) (and no
-more than the receiver can hold after losses); the receiver gets `efficiency` of it, the rest
-is counted as beam loss. A beam continues until the giver reaches `stop_pct`, the receiver
-reaches `stop_pct`, or range or line of sight is lost. One peer per satellite; receivers are
+clear line of sight, pair up; each tick the giver sends min(rate*dt, giver - stop_pct, what
+brings the receiver to stop_pct after losses); the receiver gets `efficiency` of it, the rest
+is counted as beam loss. Both stops hold within the tick, so neither side overshoots whatever
+the tick length. A beam continues until the giver reaches `stop_pct`, the receiver reaches
+`stop_pct`, or range or line of sight is lost. One peer per satellite; receivers are
 served most urgent (lowest charge) first, each by its nearest free giver. A satellite above
 `high_pct` that is the nearest would-be giver of an unserved receiver but cannot reach it
 (range, line of sight, or its peer taken) is `blocked`.
@@ -41,7 +42,8 @@ def beams_step(sats: Satellites, log: BeamLog, cfg, dt: float, now: float,
     _end_beams(sats, log, cfg, pct, now, ev)
     sats.giving[sats.giving == BLOCKED] = IDLE
     _pair(sats, log, cfg, pct, now, ev)
-    _transfer(sats, log, cfg, dt, ledger, received)
+    g, sent = _transfer(sats, log, cfg, dt, ledger, received)
+    _end_at_stops(sats, log, cfg, g, sent, now, ev)
 
 
 def _link_ok(sats: Satellites, g: np.ndarray, r: np.ndarray, dmax: float):
@@ -57,16 +59,38 @@ def _end_beams(sats, log, cfg, pct, now, ev) -> None:
         return
     r = sats.beam_peer[g]
     _, ok = _link_ok(sats, g, r, cfg.max_distance_km)
-    giver_floor = pct[g] <= cfg.stop_pct + 1e-9
-    recv_done = pct[r] >= cfg.stop_pct
-    reason = np.where(giver_floor, "giver_at_floor", np.where(recv_done, "receiver_recovered",
-                      np.where(~ok, "link_lost", "")))
+    reason = np.where(~ok, "link_lost", _stop_reason(pct[g], pct[r], cfg.stop_pct))
+    _close(sats, log, g, r, reason, now - log.started_at[g], ev)
+
+
+def _stop_reason(giver_pct, receiver_pct, stop_pct: float) -> np.ndarray:
+    """'giver_at_floor', 'receiver_recovered' or '' per beam (1e-9 % of rounding allowed)."""
+    return np.where(giver_pct <= stop_pct + 1e-9, "giver_at_floor",
+                    np.where(receiver_pct >= stop_pct - 1e-9, "receiver_recovered", ""))
+
+
+def _end_at_stops(sats, log, cfg, g, sent, now, ev) -> None:
+    """End, in the tick they reach it, the beams whose giver or receiver is now at stop_pct.
+
+    The transfer runs at the full rate until the stop, so it lasted sent / rate into this tick's
+    interval: duration_s does not depend on the tick length."""
+    if len(g) == 0:
+        return
+    r = sats.beam_peer[g]
+    pct_g = 100.0 * sats.energy_eu[g] / sats.max_energy_eu[g]
+    pct_r = 100.0 * sats.energy_eu[r] / sats.max_energy_eu[r]
+    into_tick = sent / cfg.rate_eu_per_s if cfg.rate_eu_per_s > 0 else np.zeros(len(g))
+    _close(sats, log, g, r, _stop_reason(pct_g, pct_r, cfg.stop_pct), now - log.started_at[g] + into_tick, ev)
+
+
+def _close(sats, log, g, r, reason, duration_s, ev) -> None:
+    """End the beams with a non-empty reason and emit sat.energy_transfer_ended for each."""
     for k in np.flatnonzero(reason != ""):
         gi, ri = int(g[k]), int(r[k])
         ev.emit("sat.energy_transfer_ended", {
             "from": sat_id(gi), "to": sat_id(ri),
             "delivered_eu": float(log.sent_eu[gi] - log.lost_eu[gi]), "lost_eu": float(log.lost_eu[gi]),
-            "duration_s": float(now - log.started_at[gi]), "reason": str(reason[k])})
+            "duration_s": float(duration_s[k]), "reason": str(reason[k])})
         sats.giving[gi] = IDLE
         sats.beam_peer[gi] = -1
         sats.beam_from[ri] = -1
@@ -216,13 +240,14 @@ def _start_beams(sats, log, cfg, receivers, givers, match, dist, now, ev) -> Non
             "from": sat_id(g), "to": sat_id(r), "distance_km": d, "rate_eu_per_s": rate})
 
 
-def _transfer(sats, log, cfg, dt, ledger, received) -> None:
+def _transfer(sats, log, cfg, dt, ledger, received):
+    """Move this tick's energy along every active beam; returns (givers, EU each sent)."""
     g = np.flatnonzero(sats.giving == ACTIVE)
     if len(g) == 0:
-        return
+        return g, np.zeros(0)
     r = sats.beam_peer[g]
     floor = cfg.stop_pct / 100.0 * sats.max_energy_eu[g]
-    room = sats.max_energy_eu[r] - sats.energy_eu[r]
+    room = cfg.stop_pct / 100.0 * sats.max_energy_eu[r] - sats.energy_eu[r]  # receiver stops at stop_pct
     eff = cfg.efficiency
     with np.errstate(over="ignore"):  # a tiny efficiency leaves the room bound at inf: no bound
         cap_by_room = room / eff if eff > 0 else np.full(len(g), np.inf)
@@ -236,3 +261,4 @@ def _transfer(sats, log, cfg, dt, ledger, received) -> None:
     log.rate_eu_s[g] = x / dt if dt > 0 else 0.0
     ledger["beamed_out"] += float(x.sum())
     ledger["beam_losses"] += float((x - arrived).sum())
+    return g, x

@@ -74,8 +74,10 @@ def test_beam_stops_at_sixty_percent_with_losses_counted():
     end = b.trace[1][2]
     assert end["reason"] == "giver_at_floor"
     assert end["delivered_eu"] == pytest.approx(0.85 * 105.0) and end["lost_eu"] == pytest.approx(0.15 * 105.0)
-    # 105 EU at 4 EU/s: 26 full ticks then 1 EU; the end is noticed on the next tick.
-    assert b.trace[1][0] - b.trace[0][0] == pytest.approx(27.0)
+    # 105 EU at 4 EU/s: 26 full ticks then 1 EU; the beam ends in the tick that reaches the floor,
+    # after 26.25 s of transfer.
+    assert b.trace[1][0] - b.trace[0][0] == pytest.approx(26.0)
+    assert end["duration_s"] == pytest.approx(105.0 / 4.0)
     assert s.giving[1] == IDLE and s.beam_peer[1] == -1 and s.beam_from[0] == -1
 
 
@@ -124,6 +126,40 @@ def test_beam_ends_when_receiver_recovers():
     assert ended and ended[0]["reason"] == "receiver_recovered"
     assert s.energy_eu[0] <= s.max_energy_eu[0]
     assert ended[0]["delivered_eu"] == pytest.approx(s.energy_eu[0] - 24.0)
+
+
+@pytest.mark.parametrize("dt", [1.0, 7.0, 30.0, 120.0])
+def test_receiver_stop_holds_within_the_tick(dt):
+    """The seed's rule, reference: a receiver beamed from 18 % by a large giver ends at exactly
+    stop_pct (60 %) and receives stop - start = 420 EU whatever the tick length (the old rule
+    overshot by up to two ticks of transfer: 69.0 % and +21 % beamed at dt = 30 s)."""
+    s = pair(18.0, 100.0)
+    s.max_energy_eu[1] = s.energy_eu[1] = 5000.0  # the giver cannot reach its own floor
+    b = Beams(s, dt=dt)
+    for _ in range(int(600 / dt) + 2):
+        b.step()
+    assert 100.0 * s.energy_eu[0] / s.max_energy_eu[0] == pytest.approx(60.0, abs=1e-9)
+    assert b.ledger["beamed_out"] == pytest.approx(420.0 / 0.85, abs=ONE_MICRO_EU)
+    ended = [p for _, n, p in b.trace if n == "sat.energy_transfer_ended"]
+    assert [p["reason"] for p in ended] == ["receiver_recovered"]
+    assert ended[0]["duration_s"] == pytest.approx(420.0 / 0.85 / 4.0, abs=1e-9)  # s at 4 EU/s sent
+
+
+def _pair_beamed_eu(dt: float, hours: float = 2.0) -> float:
+    """EU beamed in `hours` to a receiver from 18 % by a giver that never runs low (one beam)."""
+    s = pair(18.0, 100.0)
+    s.max_energy_eu[1] = s.energy_eu[1] = 5000.0
+    b = Beams(s, dt=dt)
+    for _ in range(int(round(hours * 3600 / dt))):
+        b.step()
+    return b.ledger["beamed_out"]
+
+
+def test_beamed_energy_over_two_hours_does_not_depend_on_dt():
+    """Reference: the same run at dt = 1 s (brute force); target within 2 %, got 0 to 1e-9 EU."""
+    fine = _pair_beamed_eu(1.0)
+    for dt in (10.0, 30.0):
+        assert _pair_beamed_eu(dt) == pytest.approx(fine, rel=0.02, abs=1e-9)
 
 
 # ---- the vectorised pairing against the walk it replaced -----------------------------------
