@@ -2,7 +2,10 @@
 
 Per satellite and simulated second: + solar (sunlit) - base consumption - task draw. A task's
 energy is drawn in proportion to its progress; a satellite shares its processing capacity
-(work units/s) equally among the tasks on board. A satellite that cannot cover this tick's
+(work units/s) equally among the tasks on board (as they stand at the tick's start). A task
+works from the moment it is assigned (none in the tick that assigns it at the tick's end) and
+completes at the moment its last work unit is done, so `duration_s` = work / share whatever
+the tick length. A satellite that cannot cover this tick's
 base load plus task draw runs down to 0 within the tick: it blacks out, its running tasks are
 dropped (reason `blackout`), and it accepts nothing until its charge exceeds `restart_pct`.
 """
@@ -31,7 +34,9 @@ def power_step(sats: Satellites, book: TaskBook, cfg, dt: float, now: float,
     t = book.tasks
     run, sat, n_on = progress_tasks(sats, book)
     share = sats.processing_capacity[sat] / np.maximum(n_on[sat], 1)
-    dwork = np.minimum(share * dt, t.work[run] - t.work_done[run])
+    began = np.maximum(t.assigned_at[run], now - dt)  # work counts from the assignment on
+    left = t.work[run] - t.work_done[run]
+    dwork = np.minimum(share * (now - began), left)
     draw = t.energy_need[run] * dwork / t.work[run]
     draw_sat = np.bincount(sat, weights=draw, minlength=sats.n)
 
@@ -57,7 +62,9 @@ def power_step(sats: Satellites, book: TaskBook, cfg, dt: float, now: float,
 
     ok = ~dies[sat]
     t.work_done[run[ok]] += dwork[ok]
-    _finish(book, run, ok, now, ev)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        done_at = np.minimum(began + left / share, now)  # when the last work unit was done
+    _finish(book, run, ok, now, done_at, ev)
     if not any_dies and not sats.blackout.any():
         return 0  # nobody dark, nobody dying: the blackout flags stay all clear
     restart_eu = cfg.restart_pct / 100.0 * sats.max_energy_eu
@@ -66,13 +73,13 @@ def power_step(sats: Satellites, book: TaskBook, cfg, dt: float, now: float,
     return new_blackouts
 
 
-def _finish(book, run, ok, now, ev) -> None:
-    """Drop the tasks of satellites that died, complete the finished ones."""
+def _finish(book, run, ok, now, done_at, ev) -> None:
+    """Drop the tasks of satellites that died (at `now`), complete the finished ones at the
+    moment their work was done (`done_at`, sim s, per running slot)."""
     t = book.tasks
     book.finish(run[~ok], DROPPED, BLACKOUT, now, ev)
-    live = run[ok]
-    done = live[t.work_done[live] >= t.work[live]]
-    book.finish(done, COMPLETED, -1, now, ev)
+    finished = ok & (t.work_done[run] >= t.work[run])
+    book.finish(run[finished], COMPLETED, -1, done_at[finished], ev)
 
 
 def refresh_load(sats: Satellites, book: TaskBook) -> None:

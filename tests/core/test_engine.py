@@ -92,8 +92,11 @@ def test_add_task_returns_id_and_is_assigned():
 def test_task_completes_after_its_work_time():
     eng = small_engine()
     eng.submit({"type": "add_task", "energy_need": 5, "processing_power_needed": 10 * eng.dt * 3})
-    for _ in range(3):
+    eng.step()  # assigned at the end of this tick: three ticks of work from then on
+    for _ in range(2):
         eng.step()
+    assert eng.task(0)["status"] == "running"
+    eng.step()
     assert eng.task(0)["status"] == "completed"
     assert eng.book.counters()["completed"] == 1
 

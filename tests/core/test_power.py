@@ -12,6 +12,8 @@ from backend.core.state import Satellites
 from backend.core.taskbook import TaskBook
 from backend.core.ticklog import TickEvents
 
+from .conftest import small_engine
+
 CFG = SimConfig()
 
 
@@ -36,7 +38,9 @@ def give_tasks(book, energies, works, sat=0):
     return slots
 
 
-def tick(s, book, dt=1.0, now=1.0):
+def tick(s, book, dt=1.0, now=None):
+    """One power step over (now - dt, now]; now defaults to dt (tasks are assigned at 0)."""
+    now = dt if now is None else now
     ledger = dict.fromkeys(("solar_in", "consumed", "task_draw"), 0.0)
     ev = TickEvents(1, now)
     power_step(s, book, CFG, dt, now, ev, ledger)
@@ -90,3 +94,19 @@ def test_blackout_drops_running_tasks_with_reason_and_recovers_above_restart():
     assert s.blackout[0] and s.energy_eu[0] == pytest.approx(59.0)
     tick(s, book)
     assert not s.blackout[0] and s.energy_eu[0] == pytest.approx(118.0)
+
+
+@pytest.mark.parametrize("dt", [1.0, 7.0, 10.0, 30.0])
+def test_task_duration_is_its_work_time_whatever_the_tick(dt):
+    """Reference: work / capacity = 1000 / 10 = 100 s from the assignment. The engine assigns at
+    a tick's end, so the task works from then on and completes within a later tick at the
+    moment its work is done (before: 90 s at dt = 10, a full tick credited at assignment)."""
+    eng = small_engine(n_drones=0, tick_interval=0.1, time_scale=dt / 0.1)
+    eng.submit({"type": "add_task", "energy_need": 1.0, "processing_power_needed": 1000.0})
+    done = []
+    for _ in range(int(200 / dt) + 2):
+        done += [p for n, p in eng.step().records() if n == "task.completed"]
+    assert len(done) == 1
+    assert done[0]["duration_s"] == pytest.approx(100.0, abs=1e-9)
+    rec = eng.task(0)
+    assert rec["finished_at"] - rec["assigned_at"] == pytest.approx(100.0, abs=1e-9)
