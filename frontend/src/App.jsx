@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import Globe from './components/Globe.jsx';
 import HUDStats from './components/HUDStats.jsx';
+import HistoryPanel from './components/HistoryPanel.jsx';
 import SpeedBanner from './components/SpeedBanner.jsx';
 import Controls, { nextTimeScale } from './components/Controls.jsx';
 import ConfigPanel from './components/ConfigPanel.jsx';
@@ -87,6 +88,7 @@ export default function App() {
   const [flyTo, setFlyTo] = useState(null);
   const [sheet, setSheet] = useState(null); // phone: the open bottom-sheet tab
   const [help, setHelp] = useState(false);
+  const [charts, setCharts] = useState(false); // the recorder's full charts overlay
   const [toast, setToast] = useState(null);
   const [flying, setFlying] = useState([]);
   const [stale, setStale] = useState(false);
@@ -190,6 +192,7 @@ export default function App() {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === 'Escape') {
       if (help) { setHelp(false); return; }
+      if (charts) { setCharts(false); return; }
       select(-1);
       setFollow(false);
       setQuery('');
@@ -234,7 +237,7 @@ export default function App() {
       onClose={() => select(-1)} onSelect={choose} />
   );
   const panels = {
-    kpis: (f) => <HUDStats store={store} fold={f} />,
+    kpis: (f) => <HUDStats store={store} fold={f} onCharts={() => setCharts(true)} />,
     controls: (f) => <Controls api={api} store={store} smoke={smoke} paused={paused} timeScale={timeScale} onChanged={onChanged} fold={f} />,
     config: (f) => <ConfigPanel api={api} config={config} onConfig={setConfig} fold={f} />,
     events: (f) => <EventFeed store={store} onSelect={choose} kinds={feedKinds} onKinds={onFeedKinds} fold={f} />,
@@ -277,6 +280,7 @@ export default function App() {
         </div>
       )}
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
+      {charts && <HistoryPanel api={api} onClose={() => setCharts(false)} />}
       {toast && <div className={`toast ${toast.ok ? '' : 'toast-err'}`} role="status" data-testid="toast">{toast.text}</div>}
       {down && (
         <div className="banner banner-down" role="alert" data-testid="server-down">

@@ -21,7 +21,7 @@ function Stat({ label, value, unit, series, color, testid, sub }) {
   );
 }
 
-export default function HUDStats({ store, fold }) {
+export default function HUDStats({ store, fold, onCharts }) {
   useTicker(500);
   const h = store.history;
   const k = store.kpis || {};
@@ -37,7 +37,10 @@ export default function HUDStats({ store, fold }) {
   }
   return (
     <section className="panel hud" data-testid="hud">
-      <PanelTitle title="Live KPIs" fold={fold}><span className="muted">· last 5 min</span></PanelTitle>
+      <PanelTitle title="Live KPIs" fold={fold}>
+        <span className="muted">· last 5 min</span>
+        {onCharts && <button type="button" className="btn btn-sm charts-open" onClick={onCharts} data-testid="open-history">full charts</button>}
+      </PanelTitle>
       <div className="stat-group">
         <Stat label="Tasks created" value={fmt(last(h.created), 1)} unit="/s" series={h.created.toArray()}
           color="#5ad1ff" testid="hud-created" sub={`${fmtInt(totals['task.created'])} total`} />

@@ -3,11 +3,13 @@
 import { useCallback, useState } from 'react';
 import { useInterval, useTicker } from './hooks.js';
 import Sparkline from './Sparkline.jsx';
+import EnergyHistory from './EnergyHistory.jsx';
 import { socCss } from '../lib/colors.js';
 import { FLAG_BLACKOUT, FLAG_SUNLIT, FLAG_TOPUP, satId, satIndex } from '../lib/protocol.js';
 import { fmt } from './format.js';
 
 export default function Inspector({ store, api, index, follow, onFollow, onClose, onSelect }) {
+  const nowS = useCallback(() => store.simTime, [store]);
   useTicker(500);
   const id = satId(index);
   const [detail, setDetail] = useState(null);
@@ -37,6 +39,7 @@ export default function Inspector({ store, api, index, follow, onFollow, onClose
         <span className="insp-pct" style={{ color: socCss(e) }}>{fmt(e, 1)}%</span>
       </div>
       <Sparkline values={store.selectedHistory.toArray()} min={0} max={100} width={300} height={36} color={socCss(e)} />
+      <EnergyHistory api={api} satId={id} nowS={nowS} altKm={live ? store.alt[index] : undefined} />
       <div className="kv">
         <span>Energy</span><b>{d ? `${fmt(d.energy_amount, 1)} / ${fmt(d.max_energy)} EU` : '–'}</b>
         <span>Predicted</span><b>{d ? `${fmt(d.predicted_pct, 1)}% (${fmt(d.predicted_energy, 1)} EU)` : '–'}</b>
