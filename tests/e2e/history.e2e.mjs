@@ -54,10 +54,11 @@ async function waitAttr(page, id, name, pred, timeoutMs = 20000) {
 }
 
 /** A satellite that received a beam or a drone's charge, once the recorder has one (a drone is
- *  sent to sat-2 meanwhile). */
+ *  sent to the third satellite meanwhile). */
 async function deliveredTo(page) {
   for (let d = 0; d < 4; d++) {
-    const r = await api(page, 'POST', `/api/drones/${await page.evaluate((j) => `drone-${j}`, d)}/launch`,
+    const battery = `bat-${String(d + 1).padStart(3, '0')}`; // the API's battery drone ids (docs/api.md)
+    const r = await api(page, 'POST', `/api/drones/${battery}/launch`,
       { satellite_id: await page.evaluate(() => window.__vpp.satId(2)) });
     if (r.status === 200) break;
   }
