@@ -280,7 +280,7 @@ export default function App() {
         </div>
       )}
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
-      {charts && <HistoryPanel api={api} onClose={() => setCharts(false)} />}
+      {charts && <HistoryPanel api={api} onClose={() => setCharts(false)} recording={store.health?.recorder?.enabled} />}
       {toast && <div className={`toast ${toast.ok ? '' : 'toast-err'}`} role="status" data-testid="toast">{toast.text}</div>}
       {down && (
         <div className="banner banner-down" role="alert" data-testid="server-down">

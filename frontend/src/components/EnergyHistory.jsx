@@ -1,5 +1,6 @@
 // The selected satellite's stored energy from the flight recorder over a chosen window (last
-// orbit, 6 h, whole run): eclipses shaded, beam and drone deliveries marked. Refreshed every 5 s.
+// orbit, 6 h, whole run): eclipses shaded, beam and drone deliveries marked. Refreshed every 5 s
+// while `recording` (the health report's recorder.enabled; nothing is asked before it is known).
 
 import { useCallback, useMemo, useState } from 'react';
 import UPlotChart, { axes } from './UPlotChart.jsx';
@@ -36,7 +37,7 @@ function overlays(ref) {
   };
 }
 
-export default function EnergyHistory({ api, satId, nowS, altKm }) {
+export default function EnergyHistory({ api, satId, nowS, altKm, recording }) {
   const [win, setWin] = useState('orbit');
   const [got, setGot] = useState({ data: [[], []], eclipses: [], deliveries: [], error: null });
   const ref = useMemo(() => ({ current: got }), []); // eslint-disable-line react-hooks/exhaustive-deps
@@ -54,7 +55,7 @@ export default function EnergyHistory({ api, satId, nowS, altKm }) {
     const deliveries = ev.ok ? ev.body.events.map((e) => ({ x: Date.parse(e.sim_date) / 1000, kind: e.kind })) : [];
     setGot({ data: [xs, c.energy_eu], eclipses: spansBelow(xs, c.sunlit), deliveries, error: null });
   }, [api, satId, win, nowS, altKm]);
-  useInterval(load, 5000, !!satId);
+  useInterval(load, 5000, !!satId && recording === true);
   const options = useMemo(() => ({
     legend: { show: false }, cursor: { drag: { x: false, y: false } }, axes: axes('EU'),
     scales: { y: { range: (u, lo, hi) => [0, Math.max(hi, 1)] } },
@@ -73,6 +74,7 @@ export default function EnergyHistory({ api, satId, nowS, altKm }) {
       <UPlotChart options={options} data={got.data} height={120} testid="energy-history"
         extra={{ 'data-eclipses': got.eclipses.length, 'data-deliveries': got.deliveries.length, 'data-window': win }} />
       {got.error && <div className="note note-err" data-testid="energy-history-error">{got.error}</div>}
+      {recording === false && <div className="note muted" data-testid="energy-history-off">recording is off (HISTORY_URL=off)</div>}
     </div>
   );
 }

@@ -42,7 +42,7 @@ function RunsList({ runs, current, chosen, onChoose }) {
   );
 }
 
-export default function HistoryPanel({ api, onClose }) {
+export default function HistoryPanel({ api, onClose, recording }) {
   const [range, setRange] = useState('3600');
   const [runs, setRuns] = useState({ runs: [], current: null });
   const [chosen, setChosen] = useState(null);
@@ -66,7 +66,7 @@ export default function HistoryPanel({ api, onClose }) {
     if (p.ok) setPlanes(pivotRollups(p.body.columns, 'mean_soc_pct'));
     setError(k.ok && p.ok ? null : (k.body || p.body)?.error?.message || 'history unavailable');
   }, [api, chosen, range]);
-  useInterval(load, 5000);
+  useInterval(load, 5000, recording !== false);
 
   const kpiCharts = useMemo(() => KPI_CHARTS.map(([title, unit, series]) => ({
     title, options: chartOptions(unit, series.map(([, label, stroke]) => ({ label, stroke, width: 1.5 }))),
@@ -89,6 +89,7 @@ export default function HistoryPanel({ api, onClose }) {
           <span className="spacer" />
           <button type="button" className="btn btn-x" onClick={onClose} aria-label="close history" data-testid="history-close">×</button>
         </header>
+        {recording === false && <div className="note" data-testid="history-off">Recording is off (HISTORY_URL=off): no history to chart.</div>}
         {error && <div className="note note-err" data-testid="history-error">{error}</div>}
         <div className="history-grid">
           {kpiCharts.map((c) => (

@@ -39,7 +39,8 @@ export default function Inspector({ store, api, index, follow, onFollow, onClose
         <span className="insp-pct" style={{ color: socCss(e) }}>{fmt(e, 1)}%</span>
       </div>
       <Sparkline values={store.selectedHistory.toArray()} min={0} max={100} width={300} height={36} color={socCss(e)} />
-      <EnergyHistory api={api} satId={id} nowS={nowS} altKm={live ? store.alt[index] : undefined} />
+      <EnergyHistory api={api} satId={id} nowS={nowS} altKm={live ? store.alt[index] : undefined}
+        recording={store.health?.recorder ? store.health.recorder.enabled : undefined} />
       <div className="kv">
         <span>Energy</span><b>{d ? `${fmt(d.energy_amount, 1)} / ${fmt(d.max_energy)} EU` : '–'}</b>
         <span>Predicted</span><b>{d ? `${fmt(d.predicted_pct, 1)}% (${fmt(d.predicted_energy, 1)} EU)` : '–'}</b>
