@@ -186,7 +186,7 @@ def sat_speed_bound_km_s(sats: Satellites, idx) -> np.ndarray:
     a = sats.sma_km[idx]
     inv_a = np.divide(1.0, a, out=np.zeros_like(r), where=a > 0)
     vis_viva = np.sqrt(MU_EARTH_KM3_S2 * np.maximum(2.0 / np.maximum(r, 1.0) - inv_a, 0.0))
-    inertial = np.maximum(sats.mean_motion_rad_s[idx] * r, vis_viva)
+    inertial = np.maximum(sats.arglat_rate_rad_s[idx] * r, vis_viva)
     frame = (np.abs(sats.raan_dot_rad_s[idx]) + OMEGA_EARTH_RAD_S) * r
     return SPEED_BOUND_SAFETY * (inertial + frame)
 

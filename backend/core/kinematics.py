@@ -6,7 +6,7 @@ import numpy as np
 
 from .frames import earth_rotation_angle_rad, eci_to_ecef, geodetic_to_ecef
 from .geometry import in_cylindrical_shadow
-from .orbits import CircularPropagator, j2_raan_rate_rad_s, mean_motion_rad_s, walker_delta
+from .orbits import CircularPropagator, j2_arglat_rate_rad_s, j2_raan_rate_rad_s, mean_motion_rad_s, walker_delta
 from .state import Satellites, Stations
 from .sun import sun_direction_eci
 
@@ -17,7 +17,7 @@ class Sky:
     def __init__(self, sats: Satellites, epoch_unix_s: float):
         self.epoch_unix_s = epoch_unix_s
         self.propagator = CircularPropagator(sats.sma_km, sats.inc_rad, sats.raan0_rad, sats.u0_rad,
-                                             sats.mean_motion_rad_s, sats.raan_dot_rad_s)
+                                             sats.arglat_rate_rad_s, sats.raan_dot_rad_s)
         self.sun_unit = np.array([1.0, 0.0, 0.0])
         self.theta_rad = 0.0
 
@@ -40,7 +40,8 @@ def place_orbits(sats: Satellites, scenario) -> None:
     sats.sma_km[:], sats.inc_rad[:] = w["sma_km"], w["inc_rad"]
     sats.raan0_rad[:], sats.u0_rad[:] = w["raan0_rad"], w["u0_rad"]
     sats.plane[:], sats.slot[:] = w["plane"], w["slot"]
-    sats.mean_motion_rad_s[:] = mean_motion_rad_s(sats.sma_km)
+    sats.arglat_rate_rad_s[:] = (j2_arglat_rate_rad_s(sats.sma_km, sats.inc_rad) if scenario.j2
+                                 else mean_motion_rad_s(sats.sma_km))
     sats.raan_dot_rad_s[:] = j2_raan_rate_rad_s(sats.sma_km, sats.inc_rad) if scenario.j2 else 0.0
 
 

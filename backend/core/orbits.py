@@ -1,4 +1,5 @@
-"""Orbits: circular two-body + J2 nodal drift, Walker-delta layouts, and optional SGP4 TLEs.
+"""Orbits: circular two-body + J2 secular drift (node and argument of latitude), Walker-delta layouts,
+and optional SGP4 TLEs.
 
 Arrays are (N,) per satellite, positions (N, 3) km in the Earth-centred inertial frame; angles
 in radians unless named _deg; time in seconds since the scenario epoch (or Unix seconds for TLEs).
@@ -29,6 +30,19 @@ def j2_raan_rate_rad_s(sma_km, inc_rad):
     a = np.asarray(sma_km, dtype=np.float64)
     ratio = J2_RADIUS_KM / a
     return -1.5 * mean_motion_rad_s(a) * J2 * ratio * ratio * np.cos(inc_rad)
+
+
+def j2_arglat_rate_rad_s(sma_km, inc_rad):
+    """Secular rate of the argument of latitude u = omega + M of a circular orbit with J2, rad/s.
+
+    Mean anomaly n (1 + 3/4 J2 (Re/a)^2 (3 cos^2 i - 1)) plus perigee 3/4 n J2 (Re/a)^2
+    (5 cos^2 i - 1) (Vallado, Fundamentals of Astrodynamics, 4th ed., eq. 9-41, e = 0):
+    n (1 + 3/2 J2 (Re/a)^2 (4 cos^2 i - 1)), with a the mean semi-major axis.
+    """
+    a = np.asarray(sma_km, dtype=np.float64)
+    ratio = J2_RADIUS_KM / a
+    cos2 = np.cos(inc_rad) ** 2
+    return mean_motion_rad_s(a) * (1.0 + 1.5 * J2 * ratio * ratio * (4.0 * cos2 - 1.0))
 
 
 def walker_delta(total: int, planes: int, phasing: int, altitude_km: float,

@@ -70,7 +70,7 @@ def _shadow_measure(x: np.ndarray, pi_minus_half: np.ndarray, two_half: np.ndarr
 def sunlit_seconds(sats: Satellites, sun_unit: np.ndarray, t_s: float, horizon_s: float,
                    planes=None) -> np.ndarray:
     """Seconds in sunlight during the next horizon_s for each satellite (sun held fixed)."""
-    n = sats.mean_motion_rad_s
+    n = sats.arglat_rate_rad_s
     if planes is None:
         centre, half = shadow_geometry(sats, sun_unit, t_s)
         start = np.multiply(n, t_s)  # u now, then relative to the shadow arc

@@ -39,7 +39,7 @@ class Scenario(Strict):
     phasing: int = param(1, 0, 99_999, "", "Walker phasing factor F")
     altitude_km: float = param(550.0, 160.0, 40_000.0, "km", "orbit altitude above the equatorial radius")
     inclination_deg: float = param(53.0, 0.0, 180.0, "deg", "orbit inclination")
-    j2: bool = Field(True, description="J2 nodal precession on")
+    j2: bool = Field(True, description="J2 secular drift (node and argument of latitude) on")
     epoch: str = Field("2026-03-20T00:00:00Z", max_length=64,
                        description="simulation start, ISO 8601 UTC (e.g. 2026-03-20T00:00:00Z)")
     n_drones: int = param(16, 0, 10_000, "drones", "charging drones, spread over the stations")

@@ -38,9 +38,9 @@ class Satellites:
         f8 = lambda: np.zeros(n, dtype=np.float64)  # noqa: E731
         self.n = n
         # Orbit (circular): semi-major axis km, inclination rad, RAAN at epoch rad,
-        # argument of latitude at epoch rad, mean motion rad/s, RAAN drift rad/s (J2).
+        # argument of latitude at epoch rad, its rate rad/s (mean motion + J2 drift), RAAN drift rad/s (J2).
         self.sma_km, self.inc_rad, self.raan0_rad, self.u0_rad = f8(), f8(), f8(), f8()
-        self.mean_motion_rad_s, self.raan_dot_rad_s = f8(), f8()
+        self.arglat_rate_rad_s, self.raan_dot_rad_s = f8(), f8()
         self.plane = np.zeros(n, dtype=np.int32)
         self.slot = np.zeros(n, dtype=np.int32)
         # Kinematics, refreshed every tick; lat/lon/alt derived from pos_ecef_km when read.

@@ -37,7 +37,7 @@ def make_world(n_sats=1, stations=((0.0, 0.0),), drone_stations=(0,), reserve_eu
     dr.init_drones(d, st, reserve_cap_eu=reserve_eu, battery_cap_eu=battery_eu)
     sats = Satellites(n_sats)
     sats.sma_km[:] = R_SAT_KM
-    sats.mean_motion_rad_s[:] = N_SAT_RAD_S
+    sats.arglat_rate_rad_s[:] = N_SAT_RAD_S
     sats.max_energy_eu[:] = 1000.0
     sats.energy_eu[:] = 100.0
     return d, sats, st

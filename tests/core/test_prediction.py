@@ -37,7 +37,7 @@ def test_sunlit_seconds_match_sampling(inc, horizon, j2, tol):
     steps = np.arange(0.0, horizon, 1.0) + 0.5
     lit = np.zeros(s.n)
     for dt in steps:  # brute force, 1 s resolution, the sun held fixed as in the model
-        p = propagate_circular(s.sma_km, s.inc_rad, s.raan0_rad, s.u0_rad, s.mean_motion_rad_s,
+        p = propagate_circular(s.sma_km, s.inc_rad, s.raan0_rad, s.u0_rad, s.arglat_rate_rad_s,
                                s.raan_dot_rad_s, t0 + dt)
         lit += ~in_cylindrical_shadow(p, sun)
     assert np.allclose(closed, lit, atol=tol)
@@ -59,7 +59,7 @@ def test_per_plane_path_equals_per_satellite_path():
     from backend.core.orbits import CircularPropagator
 
     s = sats_for(n=90, planes=9, j2=True)
-    prop = CircularPropagator(s.sma_km, s.inc_rad, s.raan0_rad, s.u0_rad, s.mean_motion_rad_s, s.raan_dot_rad_s)
+    prop = CircularPropagator(s.sma_km, s.inc_rad, s.raan0_rad, s.u0_rad, s.arglat_rate_rad_s, s.raan_dot_rad_s)
     sun = sun_direction_eci(Scenario().epoch_unix_s)
     a = sunlit_seconds(s, sun, 500.0, 4000.0)
     b = sunlit_seconds(s, sun, 500.0, 4000.0, prop)
