@@ -103,7 +103,7 @@ class Engine:
         self.last_counts = dict.fromkeys(EVENT_NAMES, 0)
         self.sky.update(self.sats, 0.0)
         self.predicted_eu = predict_energy(self.sats, self.sky.sun_unit, 0.0, self.config.horizon_s,
-                                           self.sky.propagator)
+                                           self.sky.propagator, self.sky.sun_at(self.config.horizon_s))
         self.sats.predicted_eu[:] = self.predicted_eu
 
     def _table_capacity(self) -> int:
@@ -255,7 +255,8 @@ class Engine:
 
     def _predict_and_alert(self, now, beam_rx, drone_rx, ev) -> None:
         s, cfg = self.sats, self.config
-        self.predicted_eu = predict_energy(s, self.sky.sun_unit, now, cfg.horizon_s, self.sky.propagator)
+        self.predicted_eu = predict_energy(s, self.sky.sun_unit, now, cfg.horizon_s, self.sky.propagator,
+                                           self.sky.sun_at(now + cfg.horizon_s))
         np.clip(self.predicted_eu, 0.0, s.max_energy_eu, out=s.predicted_eu)
         alerts.low_energy(s, cfg, ev)
         alerts.overloaded(s, cfg, ev)

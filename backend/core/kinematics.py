@@ -33,6 +33,11 @@ class Sky:
         sats.sunlit[:] = ~in_cylindrical_shadow(sats.pos_eci_km, self.sun_unit)
 
 
+    def sun_at(self, t_s: float) -> np.ndarray:
+        """Unit vector to the Sun (ECI) at t_s sim s since the epoch."""
+        return sun_direction_eci(self.epoch_unix_s + t_s)
+
+
 def place_orbits(sats: Satellites, scenario) -> None:
     """Fill orbital elements from the scenario's Walker-delta layout."""
     w = walker_delta(scenario.n_satellites, scenario.planes, scenario.phasing,

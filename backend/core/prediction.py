@@ -4,7 +4,8 @@ For a circular orbit the cylindrical shadow is an arc of argument of latitude ce
 the sun's projection on the orbit plane: with beta the sun's angle to the plane and a the orbit
 radius, the half-width alpha satisfies cos(alpha) = sqrt(1 - (R/a)^2) / cos(beta) (no eclipse
 when that exceeds 1). Sunlit time over the horizon is the horizon minus its overlap with those
-periodic arcs, computed in closed form, so the prediction costs a few array passes.
+periodic arcs, computed in closed form, so the prediction costs a few array passes. The arc
+follows the node's J2 drift and the sun's motion over the horizon (linearly between its ends).
 """
 
 from __future__ import annotations
@@ -68,29 +69,49 @@ def _shadow_measure(x: np.ndarray, pi_minus_half: np.ndarray, two_half: np.ndarr
 
 
 def sunlit_seconds(sats: Satellites, sun_unit: np.ndarray, t_s: float, horizon_s: float,
-                   planes=None) -> np.ndarray:
-    """Seconds in sunlight during the next horizon_s for each satellite (sun held fixed)."""
-    n = sats.arglat_rate_rad_s
+                   planes=None, sun_unit_end: np.ndarray | None = None) -> np.ndarray:
+    """Seconds in sunlight during the next horizon_s for each satellite.
+
+    The shadow arc moves over the horizon (the node drifts with J2, the sun along the
+    ecliptic): its centre is taken at both ends (the sun at t_s + horizon_s is `sun_unit_end`,
+    default `sun_unit`) and followed linearly, its half-width averaged. In the variable
+    w = u - centre the arcs are periodic again, swept at n - d(centre)/dt.
+    """
+    if horizon_s <= 0.0:
+        return np.zeros(sats.n)
+    end_sun = sun_unit if sun_unit_end is None else sun_unit_end
     if planes is None:
-        centre, half = shadow_geometry(sats, sun_unit, t_s)
-        start = np.multiply(n, t_s)  # u now, then relative to the shadow arc
+        c0, h0 = shadow_geometry(sats, sun_unit, t_s)
+        c1, h1 = shadow_geometry(sats, end_sun, t_s + horizon_s)
+        start = np.multiply(sats.arglat_rate_rad_s, t_s)  # u now, then relative to the shadow arc
         start += sats.u0_rad
-        start -= centre
+        start -= c0
         start += np.pi
         np.mod(start, TWO_PI, out=start)  # shadow arc sits at pi in this variable
-        pi_minus_half, two_half = np.pi - half, 2.0 * half
+        rate = sats.arglat_rate_rad_s - _wrapped(c1 - c0) / horizon_s
     else:
-        start, pi_minus_half, two_half = _shell_start(planes, sun_unit, t_s)
-    end = np.multiply(n, horizon_s)
+        start, c0, h0 = _shell_start(planes, sun_unit, t_s)
+        c1, h1 = _shell_arcs(planes, end_sun, t_s + horizon_s)
+        shell_rate = planes.shell_rate_rad_s - _wrapped(c1 - c0)[planes.shell_plane] / horizon_s
+        rate, h0, h1 = (np.take(x, planes.shell_idx) for x in (shell_rate, h0, h1))
+    half = 0.5 * (h0 + h1)
+    pi_minus_half, two_half = np.pi - half, 2.0 * half
+    end = np.multiply(rate, horizon_s)
     end += start
     dark = _shadow_measure(end, pi_minus_half, two_half)
     dark -= _shadow_measure(start, pi_minus_half, two_half)
-    dark /= n
+    dark /= rate
     return np.subtract(horizon_s, dark, out=dark)
 
 
+def _wrapped(angle_rad: np.ndarray) -> np.ndarray:
+    """Angle in (-pi, pi]."""
+    return np.pi - np.mod(np.pi - angle_rad, TWO_PI)
+
+
 def _shell_start(planes, sun_unit: np.ndarray, t_s: float):
-    """Per satellite: u now relative to the shadow arc in [0, 2 pi), pi - half and 2 half (rad).
+    """Per satellite: u now relative to the shadow arc in [0, 2 pi); per plane the arc's centre
+    and per shell its half-width (rad).
 
     The arc and the drift n t are the same for a shell (one plane, one radius and rate), so the
     reduction modulo 2 pi runs once per shell; each satellite adds its own u0 (already in
@@ -104,13 +125,13 @@ def _shell_start(planes, sun_unit: np.ndarray, t_s: float):
     start = np.take(offset, planes.shell_idx)
     start += planes.u0_mod_rad
     np.subtract(start, TWO_PI, out=start, where=start >= TWO_PI)
-    return start, np.take(np.pi - half, planes.shell_idx), np.take(2.0 * half, planes.shell_idx)
+    return start, centre, half
 
 
 def predict_energy(sats: Satellites, sun_unit: np.ndarray, t_s: float, horizon_s: float,
-                   planes=None) -> np.ndarray:
+                   planes=None, sun_unit_end: np.ndarray | None = None) -> np.ndarray:
     """Unclipped energy (EU) expected after horizon_s: solar, base load, committed task energy."""
-    out = sunlit_seconds(sats, sun_unit, t_s, horizon_s, planes)
+    out = sunlit_seconds(sats, sun_unit, t_s, horizon_s, planes, sun_unit_end)
     out *= sats.solar_eu_s
     np.add(sats.energy_eu, out, out=out)
     out -= np.multiply(sats.consumption_eu_s, horizon_s)
