@@ -152,47 +152,58 @@ def median_rows(runs: list) -> dict:
     return row
 
 
-def bench_single(reps: int, seconds: float, clients: int) -> tuple[dict, dict]:
-    proc, url = start_server(SCENARIO, "gevent")
-    try:
-        meter = CpuMeter({"single": proc.pid})
-        fan = median_rows([fanout_window([url], clients, seconds, meter) for _ in range(reps)])
-        rtt = {k: statistics.median(r[k] for r in rs) for rs in [[round_trips(url, 200) for _ in range(reps)]]
-               for k in rs[0]}
-        fan["tick_ms"] = requests.get(url + "/api/health", timeout=10).json()["tick_ms_mean"]
-    finally:
-        stop(proc)
-    return fan, rtt
+def _sim(url: str, action: str) -> None:
+    resp = requests.post(url + f"/api/sim/{action}", json={}, timeout=30)
+    assert resp.status_code == 200, resp.text
 
 
-def bench_scaled(reps: int, seconds: float, per_web: int, webs: int) -> tuple[dict, dict, dict]:
-    """(one web process's clients only, every web process's, round trips through web 1)."""
+def start_scaled(webs: int) -> tuple[list, str, list]:
+    """Redis, an engine and `webs` web processes: (processes, engine url, web urls)."""
     redis_proc, redis_url = start_redis()
-    procs = []
+    engine, engine_url = start_server({**SCENARIO, "ROLE": "engine", "REDIS_URL": redis_url}, "gevent")
+    web = [start_server({**SCENARIO, "ROLE": "web", "REDIS_URL": redis_url}, "gevent") for _ in range(webs)]
+    urls = [u for _, u in web]
+    for u in urls:
+        for _ in range(300):
+            if requests.get(u + "/api/health", timeout=10).json()["link"]["engine_up"]:
+                break
+            time.sleep(0.1)
+    return [redis_proc, engine, *(p for p, _ in web)], engine_url, urls
+
+
+def bench(reps: int, seconds: float, clients: int, webs: int) -> tuple[list, list]:
+    """Both layouts up at once; each run measures them one after the other (the other one
+    paused), so the machine's load drifts alike for all: (rows, round trips)."""
+    single, single_url = start_server(SCENARIO, "gevent")
+    procs, engine_url, urls = start_scaled(webs)
+    redis_proc, engine, web = procs[0], procs[1], procs[2:]
+    single_meter = CpuMeter({"single": single.pid})
+    scaled_meter = CpuMeter({"engine": engine.pid, "redis": redis_proc.pid,
+                             **{f"web{i + 1}": p.pid for i, p in enumerate(web)}})
+    runs: dict = {"single": [], "one": [], "scaled": [], "s_rtt": [], "x_rtt": []}
     try:
-        engine, engine_url = start_server({**SCENARIO, "ROLE": "engine", "REDIS_URL": redis_url}, "gevent")
-        procs.append(engine)
-        web = [start_server({**SCENARIO, "ROLE": "web", "REDIS_URL": redis_url}, "gevent") for _ in range(webs)]
-        procs += [p for p, _ in web]
-        urls = [u for _, u in web]
-        for u in urls:
-            for _ in range(300):
-                if requests.get(u + "/api/health", timeout=10).json()["link"]["engine_up"]:
-                    break
-                time.sleep(0.1)
-        pids = {"engine": engine.pid, "redis": redis_proc.pid, **{f"web{i + 1}": p.pid for i, (p, _) in enumerate(web)}}
-        meter = CpuMeter(pids)
-        one = median_rows([fanout_window(urls[:1], per_web, seconds, meter) for _ in range(reps)])
-        fan = median_rows([fanout_window(urls, per_web, seconds, meter) for _ in range(reps)])
-        rtt = {k: statistics.median(r[k] for r in rs) for rs in [[round_trips(urls[0], 200) for _ in range(reps)]]
-               for k in rs[0]}
-        one["tick_ms"] = fan["tick_ms"] = requests.get(engine_url + "/api/health", timeout=10).json()["tick_ms_mean"]
+        for _ in range(reps):
+            _sim(engine_url, "pause")
+            _sim(single_url, "resume")
+            runs["single"].append(fanout_window([single_url], clients, seconds, single_meter))
+            runs["s_rtt"].append(round_trips(single_url, 200))
+            _sim(single_url, "pause")
+            _sim(engine_url, "resume")
+            runs["one"].append(fanout_window(urls[:1], clients, seconds, scaled_meter))
+            runs["scaled"].append(fanout_window(urls, clients, seconds, scaled_meter))
+            runs["x_rtt"].append(round_trips(urls[0], 200))
+        ticks = {name: requests.get(u + "/api/health", timeout=10).json()["tick_ms_mean"]
+                 for name, u in (("single", single_url), ("scaled", engine_url))}
     finally:
-        for p in procs:
-            stop(p)
+        for proc in (single, *procs[1:]):
+            stop(proc)
         redis_proc.terminate()
         redis_proc.wait(10)
-    return one, fan, rtt
+    rows = [median_rows(runs[k]) for k in ("single", "one", "scaled")]
+    for row, name in zip(rows, ("single", "scaled", "scaled")):
+        row["tick_ms"] = ticks[name]
+    rtts = [{k: statistics.median(r[k] for r in runs[name]) for k in runs[name][0]} for name in ("s_rtt", "x_rtt")]
+    return rows, rtts
 
 
 def _cpu_text(cpu: dict) -> str:
@@ -206,7 +217,8 @@ def write_results(cmd: str, reps: int, seconds: float, rows: list, rtts: list) -
              f"Command: `{cmd}`  ", f"Machine: {machine()}  ",
              f"Load average before / after: {LOAD_BEFORE} / {_load()} (2 cores shared with other work: "
              "engine, web processes, Redis and the client readers all run on them)  ",
-             f"10,000 satellites, 10 ticks/s, gevent; medians of {reps} runs of {seconds:g} s; clients are raw "
+             f"10,000 satellites, 10 ticks/s, gevent; medians of {reps} runs of {seconds:g} s, the layouts measured in "
+             "turn within each run (the other one paused); clients are raw "
              "WebSocket readers (one selector thread per server in the benchmark process) subscribed to `tick` "
              "(240 KB of float32 frame a tick). Latency: tick published by the engine's loop -> last attachment "
              "read by the client (through Redis for the web processes).", "",
@@ -244,13 +256,11 @@ def main(argv=None) -> None:
     ap.add_argument("--clients", type=int, default=50, help="clients per process")
     ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = ap.parse_args(argv)
-    single, s_rtt = bench_single(args.reps, args.seconds, args.clients)
+    (single, one, scaled), (s_rtt, x_rtt) = bench(args.reps, args.seconds, args.clients, args.webs)
     single.update(layout="single process", clients=args.clients)
-    print(f"single: {single}\n  {s_rtt}", flush=True)
-    one, scaled, x_rtt = bench_scaled(args.reps, args.seconds, args.clients, args.webs)
     one.update(layout=f"engine + {args.webs} web processes + Redis, clients on web 1 only", clients=args.clients)
     scaled.update(layout=f"engine + {args.webs} web processes + Redis", clients=args.clients * args.webs)
-    print(f"one web: {one}\nscaled: {scaled}\n  {x_rtt}", flush=True)
+    print(f"single: {single}\none web: {one}\nscaled: {scaled}\n  {s_rtt}\n  {x_rtt}", flush=True)
     if not args.no_write:
         cmd = "python -m benchmarks.scaleout " + " ".join(argv if argv is not None else sys.argv[1:])
         write_results(cmd.strip(), args.reps, args.seconds, [single, one, scaled], [s_rtt, x_rtt])
