@@ -207,3 +207,79 @@ def _answers_ok(url: str) -> bool:
         return requests.get(url + "/api/health", timeout=3).status_code == 200
     except requests.RequestException:
         return False
+
+
+def _created(url: str) -> int:
+    return requests.get(url + "/api/state?sat_limit=0", timeout=10).json()["counters"]["tasks"]["created"]
+
+
+def test_a_command_delivered_twice_or_abandoned_or_late_is_not_applied_again(cluster):
+    """The engine's side of exactly once, driven through the real stream: the same idempotency key
+    twice is applied once; a key its web process claimed 'abandoned', or a command past its
+    deadline, is never applied."""
+    import time as clock
+
+    import redis
+
+    from backend.scaleout import link as keys
+    from backend.scaleout.codec import CommandMessage
+
+    r = redis.Redis.from_url(cluster.redis.url)
+    engine = cluster.engine.url
+    post(engine, "/api/sim/pause")
+    try:
+        before = _created(engine)
+        cmd = {"type": "add_task", **TASK}
+        twice = CommandMessage("test-twice", cmd, clock.time() + 30).encode()
+        r.xadd(keys.COMMANDS, {"m": twice})
+        r.xadd(keys.COMMANDS, {"m": twice})
+        r.set(keys.CLAIM + "test-abandoned", b"abandoned")
+        r.xadd(keys.COMMANDS, {"m": CommandMessage("test-abandoned", cmd, clock.time() + 30).encode()})
+        r.xadd(keys.COMMANDS, {"m": CommandMessage("test-late", cmd, clock.time() - 1).encode()})
+        r.xadd(keys.COMMANDS, {"m": CommandMessage("test-after", cmd, clock.time() + 30).encode()})
+        wait_until(lambda: r.get(keys.CLAIM + "test-after") not in (None, b"taken"), what="the engine's reply")
+        assert post(engine, "/api/sim/step").status_code == 200
+        assert _created(engine) == before + 2  # test-twice once, test-after
+        assert r.get(keys.CLAIM + "test-late") is None  # never taken
+    finally:
+        post(engine, "/api/sim/resume")
+
+
+PER_PROCESS = ("/api/health", "/metrics")  # each process's own loops, clients and counters
+
+
+def test_every_get_route_answers_the_same_on_both_web_processes_and_the_engine(cluster):
+    a, b, engine = cluster.webs["a"].url, cluster.webs["b"].url, cluster.engine.url
+    task = post(a, "/api/tasks", TASK).json()["task_id"]
+    post(b, "/api/sim/pause")
+    try:
+        seq = requests.get(engine + "/api/health", timeout=5).json()["seq"]
+        wait_until(lambda: all(requests.get(u + "/api/health", timeout=5).json()["seq"] >= seq + 3 for u in (a, b)),
+                   what="both web processes three ticks into the pause")
+        state = requests.get(a + "/api/state?sat_limit=1", timeout=10).json()
+        drone = state["drones"][0]
+        values = {"sat_id": state["satellites"][0]["satellite_id"], "drone_id": drone.get("drone_id") or
+                  drone.get("battery_id"), "battery_id": drone.get("battery_id") or drone.get("drone_id"), "task_id": task,
+                  "run_id": "current", "command_id": "cmd-1",
+                  "asset": "init.js", "path": "index.html"}
+        spec = requests.get(a + "/api/openapi.json", timeout=10).json()
+        paths = []
+        for template, ops in spec["paths"].items():
+            if "get" not in ops or template in PER_PROCESS:
+                continue
+            path = template
+            for name, value in values.items():
+                path = path.replace("{" + name + "}", value)
+            assert "{" not in path, f"no value for a parameter of {template}"
+            paths.append(path)
+        assert len(paths) >= 15
+        for path in paths:
+            answers = [requests.get(u + path, timeout=10) for u in (a, b, engine)]
+            assert len({r.status_code for r in answers}) == 1, (path, [r.status_code for r in answers])
+            if "json" in answers[0].headers.get("Content-Type", ""):
+                bodies = [r.json() for r in answers]
+                assert bodies[0] == bodies[1] == bodies[2], (path, _first_difference(bodies[0], bodies[2]))
+            else:
+                assert answers[0].content == answers[1].content == answers[2].content, path
+    finally:
+        post(a, "/api/sim/resume")
