@@ -72,11 +72,11 @@ class Cluster:
     env: dict
 
     def start_engine(self) -> LiveServer:
-        self.engine = start_server({**self.env, "ROLE": "engine"})
+        self.engine = start_server({**self.env, "ROLE": "engine"}, self.env["ASYNC_MODE"])
         return self.engine
 
     def start_web(self, name: str) -> LiveServer:
-        web = start_server({**self.env, "ROLE": "web"})
+        web = start_server({**self.env, "ROLE": "web"}, self.env["ASYNC_MODE"])
         self.webs[name] = web
         wait_until(lambda: engine_up(web.url), what=f"web process {name} sees the engine")
         return web
@@ -105,11 +105,11 @@ def engine_up(url: str) -> bool:
     return bool(body.get("link", {}).get("engine_up")) and body["link"]["redis_up"]
 
 
-def start_cluster(extra: dict | None = None) -> Cluster:
+def start_cluster(extra: dict | None = None, async_mode: str = "gevent") -> Cluster:
     redis_server = RedisServer(free_port()).start()
-    env = {**SMALL, "REDIS_URL": redis_server.url, **(extra or {})}
-    engine = start_server({**env, "ROLE": "engine"})
-    webs = {name: start_server({**env, "ROLE": "web"}) for name in ("a", "b")}
+    env = {**SMALL, "REDIS_URL": redis_server.url, "ASYNC_MODE": async_mode, **(extra or {})}
+    engine = start_server({**env, "ROLE": "engine"}, async_mode)
+    webs = {name: start_server({**env, "ROLE": "web"}, async_mode) for name in ("a", "b")}
     cluster = Cluster(redis_server, engine, webs, env)
     for web in webs.values():
         wait_until(lambda: engine_up(web.url), what="web process sees the engine")
