@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import EARTH_RADIUS_KM
+from .constants import EARTH_RADIUS_KM, SUN_RADIUS_KM
 
 
 def _dot(a, b):
@@ -25,6 +25,33 @@ def in_cylindrical_shadow(pos_eci_km, sun_unit) -> np.ndarray:
     along = _dot(pos_eci_km, sun_unit)
     perp2 = _dot(pos_eci_km, pos_eci_km) - along * along
     return (along < 0.0) & (perp2 < EARTH_RADIUS_KM * EARTH_RADIUS_KM)
+
+
+def visible_sun_fraction(pos_eci_km, sun_unit, sun_distance_km: float) -> np.ndarray:
+    """Fraction (N,) of the solar disk seen past a spherical Earth: 1 sunlit, 0 umbra, between
+    in the penumbra (conical shadow; Montenbruck & Gill, Satellite Orbits, sec. 3.4.2: apparent
+    radii a of the Sun and b of the Earth, separation c, and the area of the overlap of two
+    disks on the sky). Uniform disk, no limb darkening."""
+    r = np.asarray(pos_eci_km, dtype=np.float64)
+    to_sun = np.asarray(sun_unit, dtype=np.float64) * sun_distance_km - r
+    r_len, d_len = np.sqrt(_dot(r, r)), np.sqrt(_dot(to_sun, to_sun))
+    a = np.arcsin(SUN_RADIUS_KM / d_len)
+    b = np.arcsin(np.minimum(EARTH_RADIUS_KM / r_len, 1.0))
+    c = np.arccos(np.clip(-_dot(r, to_sun) / (r_len * d_len), -1.0, 1.0))
+    out = np.ones(np.shape(c))
+    out[c <= b - a] = 0.0  # umbra
+    annular = c <= a - b
+    out[annular] = 1.0 - (b[annular] / a[annular]) ** 2
+    part = (c < a + b) & (c > np.abs(a - b))
+    out[part] = 1.0 - _overlap(a[part], b[part], c[part]) / (np.pi * a[part] ** 2)
+    return out
+
+
+def _overlap(a, b, c):
+    """Area (sr, flat-sky) of the overlap of disks of radii a and b whose centres are c apart."""
+    x = (c * c + a * a - b * b) / (2.0 * c)
+    y = np.sqrt(np.maximum(a * a - x * x, 0.0))
+    return a * a * np.arccos(np.clip(x / a, -1.0, 1.0)) + b * b * np.arccos(np.clip((c - x) / b, -1.0, 1.0)) - c * y
 
 
 def segment_clear(a_km, b_km, radius_km=EARTH_RADIUS_KM) -> np.ndarray:

@@ -1,14 +1,14 @@
-"""Where everything is at a simulated time: orbits, Earth rotation, sun and shadow."""
+"""Where everything is at a simulated time: orbits, Earth rotation, sun and shadow (conical, with penumbra)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .frames import earth_rotation_angle_rad, eci_to_ecef, geodetic_to_ecef
-from .geometry import in_cylindrical_shadow
+from .geometry import visible_sun_fraction
 from .orbits import CircularPropagator, j2_arglat_rate_rad_s, j2_raan_rate_rad_s, mean_motion_rad_s, walker_delta
 from .state import Satellites, Stations
-from .sun import sun_direction_eci
+from .sun import sun_direction_eci, sun_distance_km
 
 
 class Sky:
@@ -22,15 +22,16 @@ class Sky:
         self.theta_rad = 0.0
 
     def update(self, sats: Satellites, t_s: float) -> None:
-        """Propagate every satellite to t_s (sim s since epoch): ECI, ECEF, sunlit (lat/lon/alt
-        follow on first read: `Satellites.geodetic`)."""
+        """Propagate every satellite to t_s (sim s since epoch): ECI, ECEF, the visible fraction of
+        the solar disk and sunlit (any of it; lat/lon/alt follow on first read: `Satellites.geodetic`)."""
         unix = self.epoch_unix_s + t_s
         self.propagator.positions(t_s, out=sats.pos_eci_km)
         self.theta_rad = earth_rotation_angle_rad(unix)
         eci_to_ecef(sats.pos_eci_km, self.theta_rad, out=sats.pos_ecef_km)
         sats.moved()
         self.sun_unit = sun_direction_eci(unix)
-        sats.sunlit[:] = ~in_cylindrical_shadow(sats.pos_eci_km, self.sun_unit)
+        sats.sun_fraction[:] = visible_sun_fraction(sats.pos_eci_km, self.sun_unit, sun_distance_km(unix))
+        np.greater(sats.sun_fraction, 0.0, out=sats.sunlit)
 
 
     def sun_at(self, t_s: float) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Satellite worker tick: run tasks, draw energy, harvest sunlight, black out and recover.
 
-Per satellite and simulated second: + solar (sunlit) - base consumption - task draw. A task's
+Per satellite and simulated second: + solar (scaled by the visible fraction of the solar disk)
+- base consumption - task draw. A task's
 energy is drawn in proportion to its progress; a satellite shares its processing capacity
 (work units/s) equally among the tasks on board (as they stand at the tick's start). A task
 works from the moment it is assigned (none in the tick that assigns it at the tick's end) and
@@ -40,7 +41,7 @@ def power_step(sats: Satellites, book: TaskBook, cfg, dt: float, now: float,
     draw = t.energy_need[run] * dwork / t.work[run]
     draw_sat = np.bincount(sat, weights=draw, minlength=sats.n)
 
-    solar = sats.solar_eu_s * dt * sats.sunlit
+    solar = sats.solar_eu_s * dt * sats.sun_fraction
     base = sats.consumption_eu_s * dt
     avail = sats.energy_eu + solar
     after = avail - base

@@ -47,7 +47,8 @@ class Satellites:
         self.pos_eci_km = np.zeros((n, 3))
         self.pos_ecef_km = np.zeros((n, 3))
         self._geo, self._geo_stale = (f8(), f8(), f8()), True
-        self.sunlit = np.zeros(n, dtype=bool)
+        self.sunlit = np.zeros(n, dtype=bool)  # some of the solar disk is visible
+        self.sun_fraction = f8()  # visible fraction of the solar disk, 0 (umbra) .. 1 (penumbra between)
         # Energy (EU) and rates (EU per simulated second).
         self.energy_eu, self.max_energy_eu = f8(), f8()
         self.consumption_eu_s, self.solar_eu_s = f8(), f8()

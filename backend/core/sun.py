@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import J2000_UNIX_S, SECONDS_PER_DAY
+from .constants import AU_KM, J2000_UNIX_S, SECONDS_PER_DAY
 from .frames import earth_rotation_angle_rad
 
 
@@ -30,6 +30,13 @@ def sun_direction_eci(unix_s: float) -> np.ndarray:
     eo = equation_of_origins_rad(unix_s)  # rotate RA back by the equation of origins
     c, s = np.cos(eo), np.sin(eo)
     return np.array([c * x + s * y, -s * x + c * y, z])
+
+
+def sun_distance_km(unix_s: float) -> float:
+    """Earth-Sun distance (km): the Almanac's R = 1.00014 - 0.01671 cos g - 0.00014 cos 2g AU."""
+    n = (float(unix_s) - J2000_UNIX_S) / SECONDS_PER_DAY
+    g = np.radians(357.528 + 0.9856003 * n)
+    return float((1.00014 - 0.01671 * np.cos(g) - 0.00014 * np.cos(2.0 * g)) * AU_KM)
 
 
 def subsolar_point(unix_s: float) -> tuple[float, float]:

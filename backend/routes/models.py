@@ -64,7 +64,8 @@ class Satellite(Open):
     energy_amount: Number = Field(None, description="EU")
     max_energy: Number = Field(None, description="EU")
     energy_pct: Number = Field(None, description="% of capacity")
-    sunlit: bool = None
+    sunlit: bool = Field(None, description="some of the solar disk is visible")
+    sun_fraction: Number = Field(None, description="visible fraction of the solar disk, 0 (umbra) to 1")
     blackout: bool = None
     queue_length: int = None
 

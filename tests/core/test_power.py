@@ -24,7 +24,7 @@ def world(energy_eu=500.0, solar=0.0, base=1.0, capacity=10.0, sunlit=False):
     s.solar_eu_s[:] = solar
     s.consumption_eu_s[:] = base
     s.processing_capacity[:] = capacity
-    s.sunlit[:] = sunlit
+    s.sunlit[:], s.sun_fraction[:] = sunlit, float(sunlit)
     return s, TaskBook(100)
 
 
@@ -73,9 +73,16 @@ def test_solar_only_when_sunlit_and_clipped_at_capacity():
     _, ledger = tick(s, book, dt=1.0)
     assert s.energy_eu[0] == 1000.0
     assert ledger["solar_in"] == pytest.approx(2.0)  # only what fit: 999 + 2 - 1 = 1000
-    s.sunlit[:] = False
+    s.sunlit[:], s.sun_fraction[:] = False, 0.0
     _, ledger = tick(s, book)
     assert ledger["solar_in"] == 0.0 and s.energy_eu[0] == pytest.approx(999.0)
+
+
+def test_solar_input_scales_with_the_visible_solar_disk():
+    s, book = world(energy_eu=500.0, solar=4.0, base=0.0, sunlit=True)
+    s.sun_fraction[:] = 0.3  # in the penumbra
+    _, ledger = tick(s, book, dt=10.0)
+    assert ledger["solar_in"] == pytest.approx(12.0) and s.energy_eu[0] == pytest.approx(512.0)
 
 
 def test_blackout_drops_running_tasks_with_reason_and_recovers_above_restart():
@@ -89,7 +96,7 @@ def test_blackout_drops_running_tasks_with_reason_and_recovers_above_restart():
     assert ledger["consumed"] + ledger["task_draw"] == pytest.approx(3.0)
     assert book.counters()["dropped_by_reason"]["blackout"] == 2
     # Sunlight brings it back only above restart_pct (10 % = 100 EU).
-    s.solar_eu_s[:], s.sunlit[:] = 60.0, True
+    s.solar_eu_s[:], s.sunlit[:], s.sun_fraction[:] = 60.0, True, 1.0
     tick(s, book)
     assert s.blackout[0] and s.energy_eu[0] == pytest.approx(59.0)
     tick(s, book)
