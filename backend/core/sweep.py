@@ -279,9 +279,12 @@ def _sweep(segs, sats: _Sats, table, out_slot, out_sat, out_score) -> None:
         slots, cells, batch = _batch(picks)
         if len(slots):
             sub = sats.load(idx)
-            pairs = _candidate_pairs(rooms, cells) if rooms.caps is not None else None
-            n_pairs = len(slots) * len(idx) if pairs is None else len(pairs[0])
+            if rooms.caps is None:
+                n_pairs = len(slots) * len(idx)
+            else:  # satellites' caps meeting the tasks' cells (closed ones included: a bound)
+                n_pairs = int(np.sum(rooms.caps.start[cells + 1] - rooms.caps.start[cells]))
             if n_pairs <= min(DENSE_MAX_PAIRS, _DENSE_PER_TASK * len(slots)):
+                pairs = None if rooms.caps is None else _candidate_pairs(rooms, cells)
                 sat_i, score = delegate_dense(batch, sub, sats.cfg, pairs)
             else:  # many candidates a task: the prefix walk's search is cheaper
                 sat_i, score = delegate(batch, sub, sats.cfg)
