@@ -15,9 +15,13 @@ import ctypes
 import ctypes.util
 import os
 
-M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3  # glibc <malloc.h>
+M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -2, -3, -8  # glibc <malloc.h>
 MB = 1 << 20
-SETTINGS = ((M_MMAP_THRESHOLD, 32 * MB), (M_TRIM_THRESHOLD, 256 * MB), (M_TOP_PAD, 16 * MB))
+# Two arenas at most: each thread that allocates under contention otherwise gets its own arena,
+# and with the settings above every arena keeps its freed top. Under ASYNC_MODE=threading (a
+# thread per client) 10 connects at 100,000 satellites grew RSS by ~290 MB with the default
+# arena count and by ~170-180 MB with one or two (benchmarks/RESULTS.md, overload section).
+SETTINGS = ((M_MMAP_THRESHOLD, 32 * MB), (M_TRIM_THRESHOLD, 256 * MB), (M_TOP_PAD, 16 * MB), (M_ARENA_MAX, 2))
 
 
 def keep_heap(environ=os.environ) -> bool:
