@@ -1,7 +1,8 @@
 """Overload benchmark (issue 8), one command: `python -m benchmarks.overload`.
 
     python -m benchmarks.overload [--runs 3] [--ticks 20] [--warmup 60] [--modes gevent threading]
-                                  [--seconds 15] [--no-server] [--no-write]
+                                  [--seconds 15] [--server-env KEY=VALUE ...] [--no-server]
+                                  [--no-engine] [--no-write]
 
 Engine part, in one run: each saturated workload against the same constellation unsaturated
 (the generator at 20 qps), all five loops, default config (0.1 s ticks at time_scale 30, so
@@ -150,7 +151,10 @@ def main(argv=None) -> int:
     p.add_argument("--warmup", type=int, default=60, help="ticks before timing (the backlog fills in 40)")
     p.add_argument("--modes", nargs="+", default=["gevent", "threading"], help="server async modes")
     p.add_argument("--seconds", type=float, default=15.0, help="health polling per server speed")
+    p.add_argument("--server-env", nargs="*", default=[], metavar="KEY=VALUE",
+                   help="server settings for the server part, e.g. HISTORY_URL=off")
     p.add_argument("--no-server", action="store_true")
+    p.add_argument("--no-engine", action="store_true")
     p.add_argument("--no-write", action="store_true")
     args = p.parse_args(argv)
     if args.runs < 1 or args.ticks < 1 or args.warmup < 0:
@@ -158,15 +162,18 @@ def main(argv=None) -> int:
     keep_heap()
     before = load()
     print(f"machine: {machine()}; load average {before}", flush=True)
-    lines = ["Engine: all five loops, default config; median over "
-             f"{args.runs} fresh engines of the median of {args.ticks} ticks after {args.warmup} warm-up ticks.",
-             f"Load average before the engine part: {before}.", "", *engine_rows(args.runs, args.ticks, args.warmup),
-             "", f"Load average after the engine part: {load()}."]
+    lines = []
+    if not args.no_engine:
+        lines += ["Engine: all five loops, default config; median over "
+                  f"{args.runs} fresh engines of the median of {args.ticks} ticks after {args.warmup} warm-up ticks.",
+                  f"Load average before the engine part: {before}.", "", *engine_rows(args.runs, args.ticks, args.warmup),
+                  "", f"Load average after the engine part: {load()}."]
     if not args.no_server:
         from benchmarks.overload_server import run
 
+        env = dict(a.split("=", 1) for a in args.server_env)
         for mode in args.modes:
-            lines += run(mode, args.seconds).splitlines()
+            lines += run(mode, args.seconds, env).splitlines()
             lines.append(f"Load average after the {mode} server run: {load()}.")
     text = "\n".join(lines)
     print(text)

@@ -131,9 +131,11 @@ def connect_storm(url: str, pid: int, n: int = 10) -> dict:
             "clients": len(ready)}
 
 
-def run(mode: str, seconds: float) -> str:
-    """Both measurements against one fresh 100,000-satellite server; the Markdown block."""
-    proc, url = start_server(BIG, mode)
+def run(mode: str, seconds: float, env: dict | None = None) -> str:
+    """Both measurements against one fresh 100,000-satellite server (extra settings `env`);
+    the Markdown block."""
+    env = env or {}
+    proc, url = start_server({**BIG, **env}, mode)
     try:
         requests.post(url + "/api/smoke/start", json={"qps": 2000, "burst": 10}, timeout=60).raise_for_status()
         refused = requests.post(url + "/api/config", json={"time_scale": 10000}, timeout=60)
@@ -146,7 +148,8 @@ def run(mode: str, seconds: float) -> str:
         stop(proc)
     lines = [
         "", f"### Server overload ({mode}, 100,000 satellites, generator 2,000 qps; "
-        f"`python -m benchmarks.overload_server --mode {mode} --seconds {seconds:g}`; "
+        f"`{' '.join(f'{k}={v}' for k, v in env.items())}{' ' if env else ''}"
+        f"python -m benchmarks.overload_server --mode {mode} --seconds {seconds:g}`; "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, shared 2-core machine)", "",
         f"time_scale 10,000 asked: HTTP {refused.status_code} "
         f"`{refused.json().get('error', {}).get('message', '')[:160]}`", "",
@@ -171,8 +174,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", default="gevent")
     ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--env", nargs="*", default=[], metavar="KEY=VALUE", help="server settings, e.g. HISTORY_URL=off")
     args = ap.parse_args()
-    text = run(args.mode, args.seconds)
+    text = run(args.mode, args.seconds, dict(a.split("=", 1) for a in args.env))
     print(text)
     with RESULTS.open("a") as fh:
         fh.write(text)
