@@ -48,6 +48,7 @@ def _book(book):
     out.tasks.capacity = t.used
     out.recent = copy.copy(book.recent)
     out.recent.cols = {k: v.copy() for k, v in book.recent.cols.items()}
+    out.pending = None  # the delegator's index of the queue: views never read it (and it keeps changing)
     for name in ("created", "completed", "dropped", "latency_samples"):
         setattr(out, name, getattr(book, name).copy())
     return out
