@@ -1,8 +1,8 @@
-"""Orbits: circular two-body + J2 secular drift (node and argument of latitude), Walker-delta layouts,
-and optional SGP4 TLEs.
+"""Orbits: circular two-body + J2 secular drift (node and argument of latitude) and Walker-delta
+layouts (TLE catalogues and SGP4: tle.py).
 
 Arrays are (N,) per satellite, positions (N, 3) km in the Earth-centred inertial frame; angles
-in radians unless named _deg; time in seconds since the scenario epoch (or Unix seconds for TLEs).
+in radians unless named _deg; time in seconds since the scenario epoch.
 """
 
 from __future__ import annotations
@@ -10,9 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from .constants import EARTH_RADIUS_KM, J2, J2_RADIUS_KM, MU_EARTH_KM3_S2
-
-UNIX_EPOCH_JD = 2440587.5  # Julian date of 1970-01-01T00:00:00Z
-
 
 def mean_motion_rad_s(sma_km):
     """Mean motion sqrt(mu / a^3) in rad/s for semi-major axis a in km (scalar or array)."""
@@ -102,42 +99,6 @@ def propagate_circular(sma_km, inc_rad, raan0_rad, u0_rad, n_rad_s, raan_dot_rad
     out[:, 1] = cu * so + sci * co
     np.multiply(su, si, out=out[:, 2])
     return out
-
-
-def unix_to_jd(unix_s: float) -> tuple[float, float]:
-    """Split Unix seconds into (whole Julian date ending in .5, day fraction) for SGP4 precision."""
-    days = float(unix_s) / 86400.0
-    whole = np.floor(days)
-    return float(UNIX_EPOCH_JD + whole), float(days - whole)
-
-
-def load_tles(text: str):
-    """Parse two- or three-line TLE text -> (sgp4 SatrecArray, names list); names default to 'tle-<i>'."""
-    from sgp4.api import Satrec, SatrecArray
-
-    lines = [ln.rstrip() for ln in text.splitlines() if ln.strip()]
-    sats, names, i = [], [], 0
-    while i < len(lines):
-        name = None
-        if not lines[i].startswith("1 "):
-            name, i = lines[i].strip().removeprefix("0 "), i + 1
-        if i + 1 >= len(lines) or not (lines[i].startswith("1 ") and lines[i + 1].startswith("2 ")):
-            raise ValueError(f"expected TLE line 1 and line 2 after {lines[i - 1]!r}")
-        sats.append(Satrec.twoline2rv(lines[i], lines[i + 1]))
-        names.append(name or f"tle-{len(names)}")
-        i += 2
-    if not sats:
-        raise ValueError("no TLEs found in the text")
-    return SatrecArray(sats), names
-
-
-def propagate_tles(satrec_array, unix_s: float) -> np.ndarray:
-    """SGP4 positions (N, 3) km at Unix time unix_s, TEME treated as ECI; failed satellites are NaN."""
-    jd, fr = unix_to_jd(unix_s)
-    err, r, _v = satrec_array.sgp4(np.array([jd]), np.array([fr]))
-    pos = r[:, 0, :]
-    pos[err[:, 0] != 0] = np.nan
-    return pos
 
 
 class CircularPropagator:

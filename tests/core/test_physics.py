@@ -646,26 +646,3 @@ def test_eci_ecef_round_trip_preserves_vectors(unix_s, rows):
     np.testing.assert_allclose(np.linalg.norm(ecef, axis=1), np.linalg.norm(pos, axis=1), atol=1e-9)
     np.testing.assert_allclose(ecef[:, 2], pos[:, 2])
     np.testing.assert_allclose(frames.ecef_to_eci(ecef, theta), pos, atol=1e-9)
-
-
-# ---------------------------------------------------------------- TLEs (sgp4 README example)
-
-ISS_TLE = """ISS (ZARYA)
-1 25544U 98067A   19343.69339541  .00001764  00000-0  38792-4 0  9991
-2 25544  51.6439 211.2001 0007417  17.6667  85.6398 15.50103472202482
-"""
-
-
-def test_tle_propagation_matches_sgp4_readme_example():
-    sats, names = orbits.load_tles(ISS_TLE + ISS_TLE.split("\n", 1)[1])  # named + unnamed copy
-    assert names == ["ISS (ZARYA)", "tle-1"]
-    unix_s = (2458827.362605 - orbits.UNIX_EPOCH_JD) * SECONDS_PER_DAY
-    pos = orbits.propagate_tles(sats, unix_s)
-    expected = [-6102.44327643, -986.33201602, -2820.31307072]
-    np.testing.assert_allclose(pos, [expected, expected], atol=one_metre_km)
-
-
-@pytest.mark.parametrize("text", ["", "garbage\n", "1 25544U only one line\n"])
-def test_load_tles_rejects_bad_text(text):
-    with pytest.raises(ValueError):
-        orbits.load_tles(text)
