@@ -52,6 +52,8 @@ class RemoteRuntime(RuntimeBase):
         self._view: tuple = (None, -1, None)  # engine_id, seq, view
         self._view_lock = threading.Lock()
         self._next_task = 0
+        self._mine = threading.local()  # per request (greenlet or thread): the command it submitted
+        self._held: dict[str, list] = {}  # engine id -> replies filed before its first tick arrived
 
     # -- availability ---------------------------------------------------------------------
     def engine_reason(self) -> str | None:
@@ -98,6 +100,7 @@ class RemoteRuntime(RuntimeBase):
         if reply.error is not None:
             err = reply.error
             raise ApiError(err["status"], err["code"], err["message"], err["field"])
+        self._mine.command = (reply.seq, reply.engine_id)
         return reply.seq, reply.result
 
     def _claim_or_reply(self, key: str) -> Reply:
@@ -114,26 +117,49 @@ class RemoteRuntime(RuntimeBase):
         return load(prior)
 
     def on_reply(self, reply: Reply) -> None:
-        """A reply on `vpp:out` (to any web process): file it; wake the request that waits for it."""
-        if reply.engine_id == self.engine_id and reply.seq is not None and self.commands.get(reply.seq) is None:
-            self.commands.mirror(reply.seq, reply.entry)
-            early = self._settled.pop(reply.seq, None)
-            if early is not None:
-                self.commands.settle({reply.seq: early[0]}, early[1])
-            task_id = (reply.result or {}).get("task_id")
-            if isinstance(task_id, str) and task_id.startswith("task-"):
-                self._next_task = max(self._next_task, int(task_id[5:]) + 1)
+        """A reply on `vpp:out` (to any web process): file it (held until this process sees a tick
+        of a new engine that sent it); wake the request that waits for it."""
+        if reply.seq is not None:
+            if reply.engine_id == self.engine_id:
+                self._file(reply)
+            else:
+                self._held.setdefault(reply.engine_id, []).append(reply)
+                while len(self._held) > 2:  # replies of engines never seen here: keep the newest two
+                    self._held.pop(next(iter(self._held)))
         slot = self._waiting.get(reply.key)
         if slot is not None:
             slot[1] = reply
             slot[0].set()
 
+    def _file(self, reply: Reply) -> None:
+        """The engine's ledger entry for the command, settled at once if its tick came first."""
+        if self.commands.get(reply.seq) is not None:
+            return
+        self.commands.mirror(reply.seq, reply.entry)
+        early = self._settled.pop(reply.seq, None)
+        if early is not None:
+            self.commands.settle({reply.seq: early[0]}, early[1])
+        task_id = (reply.result or {}).get("task_id")
+        if isinstance(task_id, str) and task_id.removeprefix("task-").isdigit():
+            self._next_task = max(self._next_task, int(task_id.removeprefix("task-")) + 1)
+
     def wait_applied(self, seq: int, timeout: float | None = None) -> dict:
-        engine = self.engine_id
-        entry = super().wait_applied(seq, timeout)
-        if entry is None or self.engine_id != engine:
-            raise ApiError(503, "engine_unavailable", "the engine restarted before applying the command; "
-                           "it was lost with the engine's state")
+        """As in a single process, for the engine that filed the command; 503 if this process moved
+        on to another engine meanwhile (the command's fate went with the engine that took it)."""
+        mine = getattr(self._mine, "command", None)  # (seq, engine id) of this request's command
+        owner = mine[1] if mine is not None and mine[0] == seq else self.engine_id
+        start = self.engine_id
+
+        def done() -> bool:
+            if self.engine_id != owner:
+                return self.engine_id != start  # a third engine: the owner is gone
+            entry = self.commands.get(seq)
+            return entry is None or entry["status"] != "pending"
+        self._wait(done, timeout)
+        entry = self.commands.get(seq) if self.engine_id == owner else None
+        if entry is None:
+            raise ApiError(503, "engine_unavailable", "the engine changed while the command was in flight; "
+                           "check the state before sending it again")
         return entry
 
     def task_reserved(self, n: int) -> bool:
@@ -176,6 +202,8 @@ class RemoteRuntime(RuntimeBase):
             self.commands = CommandLedger()
             self._settled.clear()
             self._next_task = 0
+            for reply in self._held.pop(msg.engine_id, []):
+                self._file(reply)
         pub = Published(**msg.pub, frame=msg.frame)
         for seq, rejection in msg.applied.items():
             if self.commands.get(seq) is None:
