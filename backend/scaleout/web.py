@@ -36,6 +36,7 @@ from .link import LinkDown, RedisLink
 log = logging.getLogger(__name__)
 
 SETTLED_KEPT = 10_000  # settlements seen before their reply (the reply is filed late)
+RETRY_AFTER_S = 1  # Retry-After of a command refused while Redis or the engine is away [s]
 
 
 class RemoteRuntime(RuntimeBase):
@@ -73,12 +74,16 @@ class RemoteRuntime(RuntimeBase):
         return {"stale": True, "stale_s": age, "stale_reason": why}
 
     def _refuse_if_down(self) -> None:
+        """503 at once (with Retry-After) while Redis or the engine is away: nothing is queued."""
         why = self.link.reason()
+        err = None
         if why:
-            raise ApiError(503, "redis_unavailable", f"{why}; the command was not sent")
-        why = self.engine_reason()
-        if why:
-            raise ApiError(503, "engine_unavailable", f"{why.split(': ', 1)[1]}; the command was not sent")
+            err = ApiError(503, "redis_unavailable", f"{why}; the command was not sent")
+        elif (why := self.engine_reason()) is not None:
+            err = ApiError(503, "engine_unavailable", f"{why.split(': ', 1)[1]}; the command was not sent")
+        if err is not None:
+            err.headers = {"Retry-After": str(RETRY_AFTER_S)}
+            raise err
 
     # -- commands ------------------------------------------------------------------------
     def submit_numbered(self, cmd: dict) -> tuple[int, dict]:

@@ -60,6 +60,7 @@ def test_redis_restarting_degrades_health_refuses_commands_and_the_stream_resume
         assert any(r.startswith("redis:") for r in body["reasons"]) and body["link"]["redis_up"] is False
         refused = post(a, "/api/tasks", TASK)
         assert refused.status_code == 503 and refused.json()["error"]["code"] == "redis_unavailable"
+        assert refused.headers["Retry-After"] == "1"
         stale = requests.get(b + "/api/state?sat_limit=0", timeout=10)
         assert stale.status_code == 200 and stale.json()["stale"] is True
         engine = wait_until(lambda: (h := health(cluster.engine.url))["reasons"] and h, what="engine degraded")
@@ -86,6 +87,7 @@ def test_the_engine_dying_commands_are_503_state_stale_then_fresh_when_it_is_bac
         wait_until(lambda: not engine_up(b), what="web b to notice the engine is gone")
         refused = post(b, "/api/sim/pause")
         assert refused.status_code == 503 and refused.json()["error"]["code"] == "engine_unavailable"
+        assert refused.headers["Retry-After"] == "1"
         stale = requests.get(a + "/api/state?sat_limit=0", timeout=10).json()
         assert stale["stale"] is True and stale["stale_reason"].startswith("engine_unavailable")
         assert health(a)["status"] == "degraded"
