@@ -3,7 +3,9 @@
 - `retain_sim_s` > 0: rows of the per-tick tables older than `retain_sim_s` simulated seconds
   before their run's newest tick are deleted (runs and config changes stay).
 - `max_bytes` > 0: while the data takes more than that, the oldest finished run is deleted
-  whole; when only the current run is left, its oldest tenth (by simulated time) goes.
+  whole; when only the current run is left, its oldest tenth (by simulated time) goes. SQLite
+  sees the new size at once; PostgreSQL's live-row statistics only after the commit, so there
+  one deletion is made per pass (a pass every 10 s).
 Freed SQLite pages are reused by later writes (the file does not shrink without VACUUM).
 """
 
@@ -45,7 +47,8 @@ def trim_size(conn: sa.Connection, max_bytes: int, current_run: int | None) -> i
     returns runs deleted."""
     runs = schema.runs
     deleted = 0
-    for _ in range(1000):
+    passes = 1 if conn.dialect.name == "postgresql" else 1000
+    for _ in range(passes):
         if store.used_bytes(conn) <= max_bytes:
             break
         oldest = conn.execute(sa.select(runs.c.run_id).where(runs.c.run_id != (current_run or -1))

@@ -113,12 +113,15 @@ def _copy_binary(dbapi, table: str, cols, blocks) -> None:
 
 
 def used_bytes(conn: sa.Connection) -> int:
-    """Bytes the recorded data occupies (SQLite: pages in use; PostgreSQL: the tables and indexes)."""
+    """Bytes the recorded data occupies. SQLite: pages in use (freed pages excluded, exact).
+    PostgreSQL: each table with its indexes times its share of live rows (the files shrink only
+    on VACUUM FULL; the row counts are the statistics collector's, updated after commits)."""
     if conn.dialect.name == "postgresql":
         names = ", ".join(f"'{t}'" for t in schema.metadata.tables)
         return int(conn.exec_driver_sql(
-            f"SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
-            f"WHERE c.relname IN ({names}) AND c.relkind = 'r'").scalar())
+            f"SELECT coalesce(sum(pg_total_relation_size(relid) * n_live_tup::float8 "
+            f"/ greatest(n_live_tup + n_dead_tup, 1)), 0) FROM pg_stat_user_tables "
+            f"WHERE relname IN ({names})").scalar())
     pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
     free = conn.exec_driver_sql("PRAGMA freelist_count").scalar()
     size = conn.exec_driver_sql("PRAGMA page_size").scalar()
