@@ -71,6 +71,7 @@ class Stats:
         self.lost = dict.fromkeys(self.written, 0)
         self.dropped_ticks = 0  # captures refused because the queue was full
         self.dropped_records = 0
+        self.capture_errors = 0  # ticks whose capture raised (a recorder bug; the tick went on)
         self.flushes = 0
         self.failed_flushes = 0
         self.last_flush_wall = 0.0
@@ -99,8 +100,18 @@ class Recorder:
 
     # -- tick side ------------------------------------------------------------------------
     def record(self, eng, ev, kpis: dict) -> None:
-        """Capture the step just taken and queue it (never blocks unless `blocking`)."""
-        cap = self.capturer.take(eng, ev, kpis)
+        """Capture the step just taken and queue it (never blocks unless `blocking`). A failure
+        here is the recorder's, never the tick's: it is logged, counted, and the tick goes on."""
+        try:
+            cap = self.capturer.take(eng, ev, kpis)
+        except Exception:
+            self.stats.capture_errors += 1
+            self.stats.dropped_ticks += 1
+            now = time.monotonic()
+            if now - self._last_error_log >= ERROR_LOG_EVERY_S:
+                self._last_error_log = now
+                log.exception("recorder: could not capture tick %s (counted as dropped)", getattr(eng, "tick", "?"))
+            return
         if cap is not None:
             self.offer(cap)
 
@@ -299,7 +310,7 @@ class Recorder:
                 "error_for_s": round(time.time() - st.error_since, 1) if st.error_since else None,
                 "current_run": self.current_run(), "queued": len(self.queue),
                 "queue_capacity": self.settings.queue_ticks, "dropped_ticks": st.dropped_ticks,
-                "dropped_records": st.dropped_records, "written": dict(st.written), "lost": dict(st.lost),
+                "dropped_records": st.dropped_records, "capture_errors": st.capture_errors, "written": dict(st.written), "lost": dict(st.lost),
                 "flushes": st.flushes, "failed_flushes": st.failed_flushes,
                 "last_flush_ms": round(st.last_flush_ms, 3),
                 "last_flush_age_s": round(time.time() - st.last_flush_wall, 3) if st.last_flush_wall else None,

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -154,3 +155,14 @@ def test_the_readme_pandas_example_reads_a_recorded_run(tmp_path):
                    capture_output=True)
     out = subprocess.run([sys.executable, "-c", snippet], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert "mean_energy_pct" in out.stdout and "0.99" in out.stdout
+
+
+def test_a_capture_that_fails_is_counted_and_never_raises_into_the_tick(tmp_path):
+    rec = Recorder(RecorderSettings(url=database_url(str(tmp_path / "h.sqlite"))))
+    eng = small_engine(qps=0)
+    ev = eng.step()
+    half = SimpleNamespace(generation=eng.generation + 1, seed=1, scenario=eng.scenario)  # no arrays
+    rec.record(half, ev, {})
+    rec.record(object(), ev, {})  # not an engine at all
+    status = rec.status()
+    assert status["capture_errors"] == 2 and status["dropped_ticks"] == 2 and status["queued"] == 0
