@@ -44,3 +44,8 @@ def start_thread(target, name: str) -> None:
 def sleep(seconds: float) -> None:
     """Block this OS thread (never yields to an event loop)."""
     _original("time", "sleep", time.sleep)(seconds)
+
+
+def lock():
+    """A lock that works between OS threads whatever the async mode (the original, unpatched one)."""
+    return _original("_thread", "allocate_lock", threading.Lock)()

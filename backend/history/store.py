@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from . import schema
+from . import native, schema
 from .urls import database_url  # noqa: F401  (re-exported)
 from .block import PG_HEADER, PG_TRAILER, ColumnBlock
 from .rows import COLUMNS
@@ -60,6 +60,9 @@ def alembic_config():
     return cfg
 
 
+_MIGRATING = native.lock()  # Alembic's `context` is module-global: one migration at a time per process
+
+
 def migrate_connection(conn: sa.Connection) -> None:
     """Bring the schema to the newest Alembic revision (creates the tables on first start)."""
     from alembic import command
@@ -67,7 +70,8 @@ def migrate_connection(conn: sa.Connection) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # no per-start INFO lines
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
-    command.upgrade(cfg, "head")
+    with _MIGRATING:
+        command.upgrade(cfg, "head")
 
 
 def migrate(engine: sa.Engine) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -65,9 +66,17 @@ class PgCluster:
     def __exit__(self, *exc) -> None:
         try:
             self.stop()
-        except subprocess.CalledProcessError:
-            pass
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            self._kill_postmaster()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _kill_postmaster(self) -> None:
+        """pg_ctl could not stop it: end this cluster's own postmaster (its pid file names it)."""
+        try:
+            pid = int((self.data / "postmaster.pid").read_text().split()[0])
+            os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
+            pass
 
     def fresh_database(self, name: str) -> str:
         """Create database `name`; its URL."""
