@@ -166,7 +166,12 @@ class Recorder:
         batch: dict[str, list] = collections.defaultdict(list)
         new_runs: list[RunTrack] = []
         for cap in caps:
-            self._collect(cap, batch, new_runs)
+            try:
+                self._collect(cap, batch, new_runs)
+            except Exception:  # a recorder bug: this tick is lost, the writer goes on
+                self.stats.capture_errors += 1
+                self.stats.dropped_ticks += 1
+                log.exception("recorder: could not build the rows of tick %s", cap.tick)
         if not caps and self.stats.error is None and (self.track is None or self.track.run_id is not None):
             return
         t0 = time.perf_counter()
@@ -174,12 +179,17 @@ class Recorder:
             with self.engine.begin() as conn:
                 self._ensure_schema(conn)
                 self._write(conn, batch, new_runs)
-            self._written(batch, len(new_runs))
-            self._committed_run = None if self.track is None else self.track.run_id
-            self._maybe_trim()
         except Exception as exc:  # any database failure: count, report, try again next flush
             self._failed(exc, batch, new_runs)
-        self.stats.last_flush_ms = 1000.0 * (time.perf_counter() - t0)
+            return
+        finally:
+            self.stats.last_flush_ms = 1000.0 * (time.perf_counter() - t0)
+        self._written(batch, len(new_runs))
+        self._committed_run = None if self.track is None else self.track.run_id
+        try:
+            self._maybe_trim()
+        except Exception as exc:  # the batch is written; a failed trim is retried at the next pass
+            log.warning("recorder: retention pass failed: %s", exc)
 
     def _collect(self, cap: TickCapture, batch: dict, new_runs: list) -> None:
         if cap.run is not None:

@@ -166,3 +166,16 @@ def test_a_capture_that_fails_is_counted_and_never_raises_into_the_tick(tmp_path
     rec.record(object(), ev, {})  # not an engine at all
     status = rec.status()
     assert status["capture_errors"] == 2 and status["dropped_ticks"] == 2 and status["queued"] == 0
+
+
+def test_a_tick_whose_rows_cannot_be_built_is_counted_and_the_writer_goes_on(tmp_path):
+    path = str(tmp_path / "h.sqlite")
+    rec = Recorder(RecorderSettings(url=database_url(path), flush_s=0.05)).start()
+    eng = small_engine(qps=50)
+    for k in range(6):
+        ev = eng.step()
+        rec.record(eng, ev, None if k == 2 else eng.kpis())  # tick 3's KPI row cannot be built
+    rec.close()
+    assert rec.status()["capture_errors"] == 1
+    with reader(path).connect() as c:
+        assert column(c, "SELECT tick FROM kpis ORDER BY tick").tolist() == [1, 2, 4, 5, 6]
