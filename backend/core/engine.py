@@ -23,7 +23,7 @@ from .power import power_step, refresh_load
 from .prediction import predict_energy
 from .scenario import Scenario
 from .smoke import NewTasks, SmokeState, draw_count, draw_tasks, throttled
-from .state import DROPPED, NO_ELIGIBLE, PRIORITIES, QUEUED, RUNNING
+from .state import DROPPED, NO_ELIGIBLE, PRIORITIES, RUNNING
 from .sweep import delegate_queue
 from .taskbook import TaskBook
 from .ticklog import EVENT_NAMES, TickEvents
@@ -240,9 +240,7 @@ class Engine:
         self.book.assign(slots, sat_idx, score, now, ev)
 
     def _expire(self, now: float, ev: TickEvents) -> None:
-        t = self.book.tasks
-        queued = t.with_status(QUEUED)
-        old = queued[now - t.created_at[queued] > self.config.max_wait_s]
+        old = self.book.pending.expired(now, self.config.max_wait_s, self.book.tasks, self.book.n_queued)
         self.book.finish(old, DROPPED, NO_ELIGIBLE, now, ev)
 
     def _drone_need(self) -> np.ndarray:

@@ -16,6 +16,9 @@ energy need and work of its entries (a bound for skipping the whole cell):
   entries); readers test `valid` against the task table, and each cell's `head` moves past
   the departed entries at its front as readers find them (high priority and old tasks leave
   first, so that is where they gather). Compaction keeps the order, so it needs no sort.
+
+The queue also keeps the tasks in creation-time order (`expired`), so the tick finds the tasks
+that waited too long without scanning the backlog.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ ID_BITS = 42
 CELL_SHIFT = ID_BITS + 2  # ckey = cell << CELL_SHIFT | order key
 OKEY_MASK = (1 << CELL_SHIFT) - 1
 _ID_MASK = (1 << ID_BITS) - 1
+_COMPACT_MIN = 4096  # entries of the creation-time index beyond twice the queue before compacting
 _COLUMNS = ("ckey", "slot", "need", "work", "origin", "has", "priority")
 
 
@@ -72,8 +76,7 @@ class Segment:
 
     def valid(self, idx, table) -> np.ndarray:
         """Mask of entries idx whose task is still queued (slots are reused: the id decides)."""
-        slot = self.slot[idx]
-        return (table.status[slot] == QUEUED) & (table.task_id[slot] == (self.ckey[idx] & _ID_MASK))
+        return _queued(table, self.slot[idx], self.ckey[idx] & _ID_MASK)
 
     def columns(self) -> dict:
         return {k: getattr(self, k) for k in _COLUMNS}
@@ -116,6 +119,70 @@ def _empty() -> Segment:
                    "priority": np.zeros(0, np.int8)}, np.inf)
 
 
+class _ByAge:
+    """Queued tasks in creation-time order (time, slot, id) in [head, n) of growable arrays:
+    the ones to expire are a prefix. A push is appended, or merged into the tail it is older
+    than (a command stamped before the tick that applies it: a few entries); departed entries
+    go as the head passes them or at a compaction."""
+
+    def __init__(self):
+        self.t, self.slot, self.id = np.zeros(1024), np.zeros(1024, np.int64), np.zeros(1024, np.int64)
+        self.head = self.n = 0
+
+    def push(self, created_at, slots, task_id) -> None:
+        t = np.array(created_at, dtype=np.float64)
+        k = len(t)
+        order = np.argsort(t, kind="stable")
+        t, slots, task_id = t[order], np.asarray(slots, np.int64)[order], np.asarray(task_id, np.int64)[order]
+        self._room(k)
+        # First position whose time is above the push's oldest: the tail from there re-sorts.
+        p = self.head + int(np.searchsorted(self.t[self.head : self.n], t[0], side="right"))
+        cols = [np.concatenate([a[p : self.n], b]) for a, b in ((self.t, t), (self.slot, slots), (self.id, task_id))]
+        order = np.argsort(cols[0], kind="stable")
+        end = self.n + k
+        self.t[p:end], self.slot[p:end], self.id[p:end] = (c[order] for c in cols)
+        self.n = end
+
+    def _room(self, k: int) -> None:
+        """Space for k more entries: drop what is before the head, grow 2x when still short."""
+        if self.n + k <= len(self.t):
+            return
+        live = slice(self.head, self.n)
+        size = max(len(self.t), 2 * (self.n - self.head + k))
+        for name in ("t", "slot", "id"):
+            old = getattr(self, name)
+            new = np.zeros(size, old.dtype)
+            new[: self.n - self.head] = old[live]
+            setattr(self, name, new)
+        self.n -= self.head
+        self.head = 0
+
+    def expired(self, now: float, max_wait_s: float, table, n_queued: int) -> np.ndarray:
+        """Slots (ascending) of the queued tasks with now - created_at > max_wait_s, taken out."""
+        t, k, step = self.t, self.head, 256
+        while k < self.n:  # now - t falls along t (float subtraction is monotone): a prefix
+            old = now - t[k : min(k + step, self.n)] > max_wait_s
+            if not old.all():
+                k += int(np.argmin(old))
+                break
+            k += len(old)
+            step *= 4
+        slot, tid = self.slot[self.head : k], self.id[self.head : k]
+        self.head = k
+        out = np.sort(slot[_queued(table, slot, tid)])
+        if self.n - self.head > 2 * n_queued + _COMPACT_MIN:  # mostly departed: compact
+            sl = slice(self.head, self.n)
+            live = np.flatnonzero(_queued(table, self.slot[sl], self.id[sl]))
+            m = len(live)
+            self.t[:m], self.slot[:m], self.id[:m] = self.t[sl][live], self.slot[sl][live], self.id[sl][live]
+            self.head, self.n = 0, m
+        return out
+
+
+def _queued(table, slot, tid) -> np.ndarray:
+    return (table.status[slot] == QUEUED) & (table.task_id[slot] == tid)
+
+
 class PendingQueue:
     """Queued tasks for the delegator; see the module docstring."""
 
@@ -124,11 +191,18 @@ class PendingQueue:
         self._new: list[dict] = []
         self._new_o_norm = np.inf
         self.departed = 0  # entries whose task has left the queue (upper bound)
+        self.by_age = _ByAge()
 
-    def push(self, slots, task_id, priority, need, work, origin_ecef_km, has_origin) -> None:
+    def expired(self, now: float, max_wait_s: float, table, n_queued: int) -> np.ndarray:
+        """Slots (ascending) of the queued tasks waiting longer than max_wait_s at `now` (the
+        engine drops them); cost: those tasks and the departed ones older than them."""
+        return self.by_age.expired(now, max_wait_s, table, n_queued)
+
+    def push(self, slots, task_id, priority, need, work, origin_ecef_km, has_origin, created_at) -> None:
         """Queue tasks (their slots in the task table and their columns)."""
         if len(slots) == 0:
             return
+        self.by_age.push(created_at, slots, task_id)
         origin = np.asarray(origin_ecef_km, dtype=np.float64).reshape(-1, 3)
         has = np.asarray(has_origin, dtype=bool)
         r = np.sqrt(np.einsum("ij,ij->i", origin, origin))

@@ -166,7 +166,7 @@ class TaskBook:
         t.sat[slots] = -1
         t.assigned_at[slots] = np.nan
         self.pending.push(slots, ids[:keep], new.priority[:keep], new.energy_need[:keep], new.work[:keep],
-                          t.origin_ecef_km[slots], has_origin[:keep])
+                          t.origin_ecef_km[slots], has_origin[:keep], t.created_at[slots])
         self.n_queued += keep
         return slots
 

@@ -42,13 +42,13 @@ def walker(rng, n, planes=15, alt_km=550.0):
     return SatLoad(pos, energy, maxe, committed, backlog, cap, n_tasks, rng.uniform(size=n) < 0.03)
 
 
-def add_tasks(book: TaskBook, rng, n, p_origin=0.9, cfg=None):
-    """n generated-like tasks queued in the book (ids continue; created now)."""
-    cfg = cfg or SimConfig()
+def add_tasks(book: TaskBook, rng, n, p_origin=0.9, created_at=0.0):
+    """n generated-like tasks queued in the book (ids continue; created at created_at, sim s)."""
     z = rng.uniform(-math.sin(math.pi / 3), math.sin(math.pi / 3), n)
     new = NewTasks(rng.uniform(2, 20, n), rng.uniform(20, 200, n), rng.choice(3, n, p=[0.5, 0.35, 0.15]).astype(np.int8),
                    np.degrees(np.arcsin(z)), rng.uniform(-180, 180, n))
-    book.add(new, book.reserve_ids(n), np.zeros(n), rng.uniform(size=n) < p_origin, 10**7, TickEvents(0, 0.0))
+    book.add(new, book.reserve_ids(n), np.full(n, float(created_at)), rng.uniform(size=n) < p_origin, 10**7,
+             TickEvents(0, 0.0))
 
 
 def check_tick(book: TaskBook, sats: SatLoad, cfg) -> int:
@@ -142,3 +142,31 @@ def test_departed_entries_are_skipped_and_compacted():
     live = sum(int(np.count_nonzero(s.valid(slice(None), book.tasks))) for s in segs)
     assert live == book.n_queued
     assert sum(len(s) for s in segs) < 2 * live + 3_000
+
+
+@pytest.mark.parametrize("compact_min", [4096, 0])
+def test_expiry_equals_a_scan_of_the_queue(monkeypatch, compact_min):
+    """The creation-time index finds exactly the tasks a scan of every queued task finds, with
+    pushes out of time order (commands stamped before the tick that applies them), departed
+    tasks, reused slots, a changed max_wait_s and compactions along the way."""
+    import backend.core.pending as pending
+
+    monkeypatch.setattr(pending, "_COMPACT_MIN", compact_min)
+    rng = np.random.default_rng(13)
+    book = TaskBook(20_000)
+    ev = TickEvents(0, 0.0)
+    for tick in range(60):
+        now = 3.0 * tick
+        add_tasks(book, rng, int(rng.integers(0, 300)), created_at=now)
+        if tick % 5 == 2:
+            add_tasks(book, rng, 3, created_at=now - 3.0)  # older than the batch before it
+        queued = book.tasks.with_status(QUEUED)
+        took = rng.choice(queued, len(queued) // 10, replace=False)
+        book.assign(np.sort(took), np.zeros(len(took), np.int64), np.zeros(len(took)), now, ev)
+        wait = 60.0 if tick < 30 else 20.0
+        queued = book.tasks.with_status(QUEUED)
+        scan = queued[now - book.tasks.created_at[queued] > wait]
+        got = book.pending.expired(now, wait, book.tasks, book.n_queued)
+        np.testing.assert_array_equal(got, scan)
+        book.finish(got, 4, 1, now, ev)
+    assert book.pending.by_age.n - book.pending.by_age.head <= 3 * book.n_queued + compact_min + 300
