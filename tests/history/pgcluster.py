@@ -33,7 +33,10 @@ def free_port() -> int:
 class PgCluster:
     """Start on enter, stop and delete on exit; `stop()` / `start()` in between simulate an outage."""
 
-    def __init__(self):
+    def __init__(self, durable: bool = False):
+        """durable=False turns off fsync and synchronous commit (fast; a crash may lose the last
+        commits); durable=True keeps PostgreSQL's defaults (for the outage test's crash stop)."""
+        self.durable = durable
         self.bin = pg_bin()
         if self.bin is None:
             raise RuntimeError("PostgreSQL not installed (apt-get install postgresql); scripts/test.sh does it")
@@ -55,8 +58,9 @@ class PgCluster:
         return self
 
     def start(self) -> None:
-        opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                f"-c synchronous_commit=off -c full_page_writes=off")
+        opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+        if not self.durable:
+            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"),
                   "-w", "start")
 
