@@ -7,6 +7,7 @@ import Globe from './components/Globe.jsx';
 import HUDStats from './components/HUDStats.jsx';
 import HistoryPanel from './components/HistoryPanel.jsx';
 import SpeedBanner from './components/SpeedBanner.jsx';
+import TimeMachine from './components/TimeMachine.jsx';
 import Controls, { nextTimeScale } from './components/Controls.jsx';
 import ConfigPanel from './components/ConfigPanel.jsx';
 import EventFeed from './components/EventFeed.jsx';
@@ -46,8 +47,9 @@ function TopBar({ store, status, stale, search, autoRotate, setAutoRotate, onHel
       <div className="clock" data-testid="sim-clock">
         <span className="clock-date"><span className="muted">sim</span> {date}<span className="muted"> · </span></span>
         <span className="muted">T+</span>{fmtSimTime(store.simTime)}
-        <span className="muted"> · tick </span>{fmtInt(store.tick)}
-        {store.paused && <span className="pill pill-warn">paused</span>}
+        {store.past ? <span className="pill pill-warn" data-testid="past-pill" title="the time machine shows a past moment; live ticks are held">past</span>
+          : <><span className="muted"> · tick </span>{fmtInt(store.tick)}</>}
+        {store.paused && !store.past && <span className="pill pill-warn">paused</span>}
       </div>
       <div className="counts muted">{fmtInt(store.n)} satellites · {fmtInt(store.nDrones)} drones · {fmtInt(store.groundStations.length)} stations</div>
       <span className="spacer" />
@@ -279,6 +281,7 @@ export default function App() {
           )}
         </div>
       )}
+      <TimeMachine api={api} store={store} live={() => sock.current?.backToLive()} recording={store.health?.recorder?.enabled} />
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
       {charts && <HistoryPanel api={api} onClose={() => setCharts(false)} recording={store.health?.recorder?.enabled} />}
       {toast && <div className={`toast ${toast.ok ? '' : 'toast-err'}`} role="status" data-testid="toast">{toast.text}</div>}

@@ -47,6 +47,7 @@ export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEven
   });
 
   socket.on('state', (snap) => {
+    if (store.past) { store.heldSnapshot = snap; return; } // the time machine shows the past
     store.applySnapshot(snap);
     const f = frameFromSnapshot(snap);
     if (f) store.applyFrame(f, performance.now());
@@ -68,6 +69,7 @@ export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEven
   });
 
   function applyTickMessage(msg, rest) {
+    if (store.past) { holdTick(store, msg, rest); return; }
     const now = performance.now();
     // the tick went backwards: a reset; jump to the new positions instead of sweeping there
     if (msg && Number.isFinite(msg.tick) && msg.tick < store.tick) store.frameTime = 0;
@@ -97,6 +99,12 @@ export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEven
 
   return {
     socket,
+    /** Leave the time machine: the newest live state held meanwhile is drawn at once. */
+    backToLive() {
+      const { tick, snapshot } = store.leavePast();
+      if (snapshot) store.applySnapshot(snapshot);
+      if (tick) applyTickMessage(tick[0], tick[1]);
+    },
     subscribe(events) {
       events.forEach((e) => unsubscribed.delete(e));
       if (socket.connected) socket.emit('subscribe', { events });
@@ -110,4 +118,11 @@ export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEven
       socket.close();
     },
   };
+}
+
+/** While the time machine shows the past, keep only the newest live tick (drawn on return). */
+function holdTick(store, msg, rest) {
+  store.heldTick = [msg, rest];
+  store.liveTicksHeld = (store.liveTicksHeld || 0) + 1;
+  if (msg && Number.isFinite(msg.sim_time)) store.liveSimTime = msg.sim_time;
 }

@@ -136,6 +136,12 @@ export function createStore() {
   };
 
   store.applyFrame = (f, now) => applyFrame(store, f, now);
+  // time machine: `past` is {atS, sample, ...} while a past moment is drawn (live ticks held)
+  store.past = null;
+  store.heldTick = null;
+  store.heldSnapshot = null;
+  store.showPast = (f, info, now) => showPast(store, f, info, now);
+  store.leavePast = () => leavePast(store);
   store.pace = {}; // lib/pace.js: real-time factor and this page's lag
   store.applyTick = (msg, now) => applyTick(store, msg, now);
   store.applySnapshot = (snap) => applySnapshot(store, snap);
@@ -161,6 +167,46 @@ export function createStore() {
     store.selectedHistory.clear();
   };
   return store;
+}
+
+const LIVE_COPIES = ['nextPos', 'colors', 'flags', 'energy', 'queue', 'alt', 'lat', 'lon'];
+const LIVE_REFS = ['dPrev', 'dNext', 'dStatus', 'dTarget', 'dBattery'];
+
+/**
+ * Draw decoded past frame `f` (lib/timemachine.js) at simulated time info.atS. The first one
+ * saves the live clock; live ticks are held by the socket meanwhile, never mixed in.
+ */
+export function showPast(store, f, info, now) {
+  if (!store.past) {
+    store.live = { simTime: store.simTime, simDate: store.simDate, tick: store.tick, sun: store.sun,
+      n: store.n, nDrones: store.nDrones, nBeams: store.nBeams, derived: store.derived };
+    for (const k of LIVE_COPIES) store.live[k] = store[k].slice();
+    for (const k of LIVE_REFS) store.live[k] = store[k]; // a past frame has no drones: grow() replaces these
+    store.liveSimTime = store.simTime;
+    store.liveTicksHeld = 0;
+    store.frameTime = 0; // jump, do not sweep, from the live positions
+  }
+  if (info.jump) store.frameTime = 0;
+  store.past = info;
+  applyFrame(store, f, now);
+  store.simTime = info.atS;
+  return store;
+}
+
+/** Back to live: the live clock restored; returns what the socket held: {tick, snapshot}. */
+export function leavePast(store) {
+  const held = { tick: store.heldTick, snapshot: store.heldSnapshot };
+  if (store.past && store.live) {
+    Object.assign(store, store.live);
+    store.prevPos = store.nextPos.slice();
+    store.layoutVersion++;
+    store.version++;
+  }
+  store.past = null;
+  store.heldTick = null;
+  store.heldSnapshot = null;
+  store.frameTime = 0;
+  return held;
 }
 
 function grow(store, n, nd, nb) {
@@ -283,7 +329,7 @@ export function applyFrame(store, f, now) {
     lowCount: low,
     meanSoc: f.n ? socSum / f.n : NaN,
   };
-  if (store.selected >= 0 && store.selected < f.n) store.selectedHistory.push(store.energy[store.selected]);
+  if (!store.past && store.selected >= 0 && store.selected < f.n) store.selectedHistory.push(store.energy[store.selected]);
   store.frameTime = now;
   store.version++;
   return store;
