@@ -36,6 +36,13 @@ class Client:
         assert resp.status_code < 300, resp.text
         return resp.json()
 
+    def run_until(self, sim_time_s: float, timeout_s: float = 60.0) -> None:
+        """Wait until the simulated clock has reached sim_time_s (s)."""
+        deadline = time.monotonic() + timeout_s
+        while self.ok("/api/state?sat_limit=0")["sim_time"] < sim_time_s:
+            assert time.monotonic() < deadline, f"the clock did not reach {sim_time_s} s"
+            time.sleep(0.1)
+
     def caught_up(self, timeout_s: float = 20.0) -> dict:
         """The paused state once the recorder has written its last tick."""
         deadline = time.monotonic() + timeout_s
@@ -61,9 +68,9 @@ def srv(request, live_server_factory, tmp_path_factory):
                                   "SCENARIO_N_SATELLITES": str(N_SATS), "SCENARIO_PLANES": "6"})
     c = Client(server.url, db_url)
     c.post("/api/smoke/start", {"qps": 400, "burst": 20})
-    time.sleep(1.5)
+    c.run_until(90.0)  # by the simulated clock, not wall time: a loaded machine ticks slower
     c.post("/api/config", {"delegator": {"w1": 0.4}})
-    time.sleep(1.5)
+    c.run_until(180.0)
     c.post("/api/sim/pause")
     c.state = c.caught_up()
     yield c
@@ -159,8 +166,9 @@ def test_task_records_filter_by_outcome_priority_and_time(srv):
     assert len(tasks) == counters["completed"] + counters["dropped"]
     high = srv.ok("/api/runs/current/tasks?outcome=completed&priority=high&limit=5000")["tasks"]
     assert len(high) == counters["by_priority"]["high"]["completed"]
-    late = srv.ok("/api/runs/current/tasks?from=90&limit=5000")["tasks"]
-    assert late and all(t["finished_s"] >= 90 for t in late)
+    middle = round(sorted(t["finished_s"] for t in tasks)[len(tasks) // 2], 3)  # the route takes <= 9 decimals
+    late = srv.ok(f"/api/runs/current/tasks?from={middle}&limit=5000")["tasks"]
+    assert late == [t for t in tasks if t["finished_s"] >= middle]
     done = high[0]
     assert done["latency_s"] == done["assigned_s"] - done["created_s"] and done["satellite_id"].startswith("sat-")
 
