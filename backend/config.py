@@ -12,6 +12,7 @@ This module only reads configuration; it never starts anything.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
@@ -165,10 +166,13 @@ def _env_key(err: FieldError, sim_keys: dict) -> str:
 def load(test_config: dict | None = None, env: dict | None = None) -> Settings:
     """Defaults, then environment / .env, then `test_config` (keys as in SETTINGS, or
     `sim` / `scenario` dicts). Raises SettingsError (one line) for anything wrong."""
-    env = environment() if env is None else env
+    env = dict(environment() if env is None else env)
+    tle_file = env.pop("SCENARIO_TLE_FILE", None)
     values = {k: env[k].strip() for k in SETTINGS if isinstance(env.get(k), str)}
     sim = _overrides(env, "SIM_", FLAT_KEYS)
     scenario = _overrides(env, "SCENARIO_", Scenario.model_fields)
+    if tle_file:
+        scenario["tle"] = _read_tle_file(tle_file)
     for key, value in dict(test_config or {}).items():
         if key == "sim":
             sim.update(value)
@@ -189,9 +193,19 @@ def load(test_config: dict | None = None, env: dict | None = None) -> Settings:
         Scenario().updated(scenario)
     except FieldError as err:
         key = _env_key(err, FLAT_KEYS)
+        if key == "SCENARIO_TLE" and tle_file:
+            raise SettingsError(f"SCENARIO_TLE_FILE={tle_file!r}: {str(err).split(': ', 1)[-1]}") from None
         shown = sim.get(key[4:].lower()) if key.startswith("SIM_") else scenario.get(key[9:].lower())
         raise SettingsError(f"{key}={shown!r}: {str(err).split(': ', 1)[-1]}") from None
     return st
+
+
+def _read_tle_file(path: str) -> str:
+    """The text of SCENARIO_TLE_FILE (a TLE catalogue flown instead of the Walker constellation)."""
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise SettingsError(f"SCENARIO_TLE_FILE={path!r}: cannot read it ({exc.strerror or exc})") from None
 
 
 def env_example() -> str:
@@ -219,8 +233,10 @@ def env_example() -> str:
     out += ["", "# --- scenario (backend/core/scenario.py): SCENARIO_<FIELD>, JSON scalars or arrays"]
     for name, f in Scenario.model_fields.items():
         value = getattr(Scenario(), name)
-        text = json.dumps(value) if isinstance(value, (bool, tuple)) else value
+        text = json.dumps(value) if isinstance(value, (bool, tuple)) or value is None else value
         out += [f"#   {f.description}", f"# SCENARIO_{name.upper()}={text}"]
+    out += ["#   a file holding the TLE catalogue instead (e.g. catalogues/sample.tle); wins over SCENARIO_TLE",
+            "# SCENARIO_TLE_FILE=catalogues/sample.tle"]
     return "\n".join(out) + "\n"
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from backend.core import views
 
 SAT_COLUMNS = ("plane", "slot", "energy_eu", "max_energy_eu", "consumption_eu_s", "solar_eu_s",
-               "sunlit", "sun_fraction", "blackout", "processing_capacity", "n_tasks", "committed_eu",
+               "sunlit", "sun_fraction", "in_service", "blackout", "processing_capacity", "n_tasks", "committed_eu",
                "backlog_work", "giving", "beam_peer", "beam_from", "predicted_eu")
 
 

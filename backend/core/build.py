@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import drones as drone_ops
-from .kinematics import Sky, place_orbits, place_stations
+from .kinematics import Sky, place_orbits, place_stations, place_tle_orbits
 from .state import Drones, Satellites, Stations
+from .tle import TleCatalog, load_tles
 
 
 @dataclass
@@ -19,11 +20,14 @@ class World:
     sky: Sky
 
 
-def build_satellites(sc, rng: np.random.Generator) -> Satellites:
-    """Walker orbits; per-satellite panel output, base load and initial charge drawn from rng."""
+def build_satellites(sc, rng: np.random.Generator, catalog: TleCatalog | None = None) -> Satellites:
+    """Walker (or TLE) orbits; per-satellite panel output, base load and initial charge from rng."""
     n = sc.n_satellites
     s = Satellites(n)
-    place_orbits(s, sc)
+    if catalog is None:
+        place_orbits(s, sc)
+    else:
+        place_tle_orbits(s, catalog, sc.epoch_unix_s)
     s.max_energy_eu[:] = sc.max_energy_eu
     u = rng.random((n, 4))
     panel = 0.8 + 0.4 * u[:, 0]  # healthy panels: 80 % to 120 % of nominal
@@ -39,7 +43,8 @@ def build_satellites(sc, rng: np.random.Generator) -> Satellites:
 
 
 def build_world(sc, rng: np.random.Generator) -> World:
-    sats = build_satellites(sc, rng)
+    catalog = load_tles(sc.tle) if sc.tle else None
+    sats = build_satellites(sc, rng, catalog)
     names = [s[0] for s in sc.stations]
     st = Stations(names, [s[1] for s in sc.stations], [s[2] for s in sc.stations])
     place_stations(st)
@@ -48,4 +53,4 @@ def build_world(sc, rng: np.random.Generator) -> World:
     d.reserve_cap_eu[:] = sc.drone_reserve_eu
     d.battery_cap_eu[:] = sc.drone_battery_eu
     drone_ops.init_drones(d, st)
-    return World(sats, d, st, Sky(sats, sc.epoch_unix_s))
+    return World(sats, d, st, Sky(sats, sc.epoch_unix_s, catalog))

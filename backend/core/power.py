@@ -66,11 +66,11 @@ def power_step(sats: Satellites, book: TaskBook, cfg, dt: float, now: float,
     with np.errstate(divide="ignore", invalid="ignore"):
         done_at = np.minimum(began + left / share, now)  # when the last work unit was done
     _finish(book, run, ok, now, done_at, ev)
-    if not any_dies and not sats.blackout.any():
-        return 0  # nobody dark, nobody dying: the blackout flags stay all clear
+    if not any_dies and not sats.blackout.any() and sats.in_service.all():
+        return 0  # nobody dark, nobody dying, nobody lost: the blackout flags stay all clear
     restart_eu = cfg.restart_pct / 100.0 * sats.max_energy_eu
     new_blackouts = int(np.count_nonzero(dies & ~sats.blackout))
-    sats.blackout[:] = (sats.blackout | dies) & (sats.energy_eu <= restart_eu)
+    sats.blackout[:] = ((sats.blackout | dies) & (sats.energy_eu <= restart_eu)) | ~sats.in_service
     return new_blackouts
 
 

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from .tle import MAX_TLE_TEXT_BYTES, TleError, load_tles
 from .validation import FieldError, Strict, field_error, param
 
 DEFAULT_STATIONS = (
@@ -42,6 +43,10 @@ class Scenario(Strict):
     j2: bool = Field(True, description="J2 secular drift (node and argument of latitude) on")
     epoch: str = Field("2026-03-20T00:00:00Z", max_length=64,
                        description="simulation start, ISO 8601 UTC (e.g. 2026-03-20T00:00:00Z)")
+    tle: str | None = Field(None, max_length=MAX_TLE_TEXT_BYTES,
+                            description="a TLE catalogue (2- or 3-line sets) flown instead of the Walker "
+                                        "constellation: n_satellites becomes its size and planes, phasing, "
+                                        "altitude_km and inclination_deg are unused (null: Walker)")
     n_drones: int = param(16, 0, 10_000, "drones", "charging drones, spread over the stations")
     stations: tuple[Station, ...] = Field(DEFAULT_STATIONS, min_length=1, max_length=1000, strict=False,
                                           description="ground stations: [name, lat deg, lon deg]")
@@ -59,6 +64,17 @@ class Scenario(Strict):
                                     exclusive_lo=True)
     drone_battery_eu: float = param(300.0, 0.0, 1e9, "EU", "drone payload battery capacity",
                                     exclusive_lo=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fleet_from_tle(cls, data):
+        """With a TLE catalogue, n_satellites is its size; a bad catalogue names its line."""
+        if isinstance(data, dict) and isinstance(data.get("tle"), str):
+            try:
+                data = {**data, "n_satellites": load_tles(data["tle"]).n}
+            except TleError as exc:
+                raise FieldError("tle", str(exc)) from None
+        return data
 
     @field_validator("epoch")
     @classmethod

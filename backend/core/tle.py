@@ -42,6 +42,7 @@ class TleCatalog:
     names: list[str]
     satrecs: object
     epoch_unix_s: np.ndarray
+    records: tuple = ()  # the Satrec of each set, for their mean elements
 
     @property
     def n(self) -> int:
@@ -72,7 +73,7 @@ def load_tles(text: str) -> TleCatalog:
     if not sats:
         raise TleError(max(len(text.splitlines()), 1), "no TLE found in the text")
     epochs = np.array([(s.jdsatepoch - UNIX_EPOCH_JD + s.jdsatepochF) * SECONDS_PER_DAY for s in sats])
-    return TleCatalog(names, SatrecArray(sats), epochs)
+    return TleCatalog(names, SatrecArray(sats), epochs, tuple(sats))
 
 
 def _one_set(rows: list, i: int, satrec_type):

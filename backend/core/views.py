@@ -95,7 +95,7 @@ def satellites(eng, lo: int, hi: int, include_tasks: bool = True) -> list[dict]:
     cols = zip(range(lo, hi), s.plane[sl].tolist(), s.slot[sl].tolist(), s.lat_deg[sl].tolist(),
                s.lon_deg[sl].tolist(), s.alt_km[sl].tolist(), s.energy_eu[sl].tolist(), cap.tolist(),
                (100.0 * s.energy_eu[sl] / cap).tolist(), s.consumption_eu_s[sl].tolist(),
-               s.solar_eu_s[sl].tolist(), s.sunlit[sl].tolist(), s.sun_fraction[sl].tolist(), s.blackout[sl].tolist(),
+               s.solar_eu_s[sl].tolist(), s.sunlit[sl].tolist(), s.sun_fraction[sl].tolist(), s.in_service[sl].tolist(), s.blackout[sl].tolist(),
                s.processing_capacity[sl].tolist(), s.n_tasks[sl].tolist(), s.committed_eu[sl].tolist(),
                s.backlog_work[sl].tolist(), s.giving[sl].tolist(), s.beam_peer[sl].tolist(),
                s.beam_from[sl].tolist(), s.predicted_eu[sl].tolist(),
@@ -104,11 +104,11 @@ def satellites(eng, lo: int, hi: int, include_tasks: bool = True) -> list[dict]:
     return [
         {"satellite_id": sat_id(i), "plane": pl, "slot": sl_, "position": {"lat": la, "lon": lo_, "alt": al},
          "energy_amount": e, "max_energy": c, "energy_pct": ep, "consumption_rate": cr, "solar_rate": sr,
-         "sunlit": lit, "sun_fraction": sf, "blackout": bo, "processing_capacity": pc, "current_tasks": qs.get(i, []),
+         "sunlit": lit, "sun_fraction": sf, "in_service": ins, "blackout": bo, "processing_capacity": pc, "current_tasks": qs.get(i, []),
          "queue_length": nq, "committed_energy": ce, "backlog_work": bw, "giving_energy": GIVING_NAMES[g],
          "beam_peer": optional_id("sat", bp), "receiving_from": optional_id("sat", bf),
          "predicted_energy": pe, "predicted_pct": pp, "topup_requested": tr}
-        for (i, pl, sl_, la, lo_, al, e, c, ep, cr, sr, lit, sf, bo, pc, nq, ce, bw, g, bp, bf, pe, pp, tr) in cols
+        for (i, pl, sl_, la, lo_, al, e, c, ep, cr, sr, lit, sf, ins, bo, pc, nq, ce, bw, g, bp, bf, pe, pp, tr) in cols
     ]
 
 

@@ -66,6 +66,7 @@ class Satellite(Open):
     energy_pct: Number = Field(None, description="% of capacity")
     sunlit: bool = Field(None, description="some of the solar disk is visible")
     sun_fraction: Number = Field(None, description="visible fraction of the solar disk, 0 (umbra) to 1")
+    in_service: bool = Field(None, description="False once SGP4 lost the satellite (decayed TLE)")
     blackout: bool = None
     queue_length: int = None
 

@@ -18,7 +18,7 @@ from .models import Snapshot, StateQuery
 bp = Blueprint("state", __name__)
 
 SAT_FIELDS = ("satellite_id", "plane", "slot", "position", "energy_amount", "max_energy",
-              "energy_pct", "consumption_rate", "solar_rate", "sunlit", "sun_fraction", "blackout",
+              "energy_pct", "consumption_rate", "solar_rate", "sunlit", "sun_fraction", "in_service", "blackout",
               "processing_capacity", "current_tasks", "queue_length", "committed_energy",
               "backlog_work", "giving_energy", "beam_peer", "receiving_from", "predicted_energy",
               "predicted_pct", "topup_requested")

@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 import sgp4
 
-from backend.core import frames, tle
+from backend.core import frames, tle, views
+from backend.core.engine import Engine
+from backend.core.scenario import Scenario
+from backend.core.validation import FieldError
 
 ONE_METRE_KM = 1e-3
 ONE_CENTIMETRE_KM = 1e-5
@@ -88,3 +91,39 @@ def test_bad_text_names_its_line(text, line, words):
 def test_oversized_text_is_refused():
     with pytest.raises(tle.TleError, match="bytes"):
         tle.load_tles("#" * (tle.MAX_TLE_TEXT_BYTES + 1))
+
+
+# ---- a TLE catalogue as the scenario ---------------------------------------------------------
+
+SAMPLE = Path(__file__).resolve().parents[2] / "catalogues" / "sample.tle"
+
+
+def test_the_sample_catalogue_flies_as_the_scenario():
+    """catalogues/sample.tle (30 synthetic satellites and one re-entering at 160 km): positions
+    are SGP4's (in the model frame) every tick, the rest of the model runs on them with the
+    energy ledger closing, and the re-entering one goes out of service (not NaN)."""
+    text = SAMPLE.read_text()
+    cat = tle.load_tles(text)
+    eng = Engine({"time_scale": 600.0}, Scenario().updated({"tle": text, "n_drones": 4}), 3)
+    assert eng.sats.n == cat.n == 31 and eng.sats.in_service.all()
+    eng.submit({"type": "smoke_start", "qps": 50.0, "burst": 5})
+    for _ in range(60):  # 60 ticks of 60 s: an hour
+        e0, l0 = eng.sats.energy_eu.sum(), dict(eng.ledger)
+        eng.step()
+        d = {k: eng.ledger[k] - l0[k] for k in l0}
+        flows = d["solar_in"] - d["consumed"] - d["task_draw"] - d["beam_losses"] + d["drone_delivered"]
+        assert abs(eng.sats.energy_eu.sum() - e0 - flows) < 1e-6
+        pos, ok = tle.propagate(cat, eng.sky.epoch_unix_s + eng.sim_time)
+        np.testing.assert_allclose(eng.sats.pos_eci_km[ok], pos[ok], atol=1e-9)
+    lost = ~eng.sats.in_service
+    assert [cat.names[i] for i in np.flatnonzero(lost)] == ["SAMPLE-REENTRY"]
+    assert np.all(np.isfinite(eng.sats.pos_eci_km)) and eng.sats.blackout[lost].all()
+    assert eng.sats.sun_fraction[lost].tolist() == [0.0] and eng.book.counters()["completed"] > 0
+    snap = views.satellite(eng, int(np.flatnonzero(lost)[0]))
+    assert snap["in_service"] is False and snap["blackout"] is True
+
+
+def test_a_bad_catalogue_is_refused_with_its_line():
+    with pytest.raises(FieldError) as err:
+        Scenario().updated({"tle": f"ISS\n{ISS_1}\nnot line 2\n"})
+    assert err.value.field == "scenario.tle" and "line 3" in str(err.value)
