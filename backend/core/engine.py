@@ -23,8 +23,9 @@ from .power import power_step, refresh_load
 from .prediction import predict_energy
 from .scenario import Scenario
 from .smoke import NewTasks, SmokeState, draw_count, draw_tasks, throttled
+from .policies import placement
 from .state import DROPPED, NO_ELIGIBLE, PRIORITIES, RUNNING
-from .sweep import delegate_queue
+from .sweep import delegate_queue, queue_batch
 from .taskbook import TaskBook
 from .ticklog import EVENT_NAMES, TickEvents
 
@@ -87,6 +88,7 @@ class Engine:
     def _build(self, scenario: Scenario, seed: int) -> None:
         """(Re)create the world at its seed state."""
         self.scenario, self.seed = scenario, seed
+        self.policy_memory: dict = {}  # state a non-v1 placement policy keeps between ticks
         self.generation += 1
         streams = np.random.SeedSequence(seed).spawn(3)
         self._rng_smoke = np.random.default_rng(streams[1])
@@ -236,7 +238,16 @@ class Engine:
             return  # nothing to do, or no satellite could take anything (exact skip)
         load = SatLoad(s.pos_ecef_km, s.energy_eu, s.max_energy_eu, s.committed_eu, s.backlog_work,
                        s.processing_capacity, s.n_tasks, s.blackout)
-        slots, sat_idx, score = delegate_queue(self.book.pending, self.book.tasks, load, self.config)
+        if self.config.placement_policy == "v1":
+            slots, sat_idx, score = delegate_queue(self.book.pending, self.book.tasks, load, self.config)
+        else:
+            slots, batch = queue_batch(self.book.pending, self.book.tasks)
+            if batch is None:
+                return
+            look = placement.Lookahead(self.seed, self.tick, self.predicted_eu, self.policy_memory)
+            sat_idx, score = placement.place(self.config.placement_policy, batch, load, self.config, look)
+            got = sat_idx >= 0
+            slots, sat_idx, score = slots[got], sat_idx[got], score[got]
         self.book.assign(slots, sat_idx, score, now, ev)
 
     def _expire(self, now: float, ev: TickEvents) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from pydantic import BaseModel, create_model, model_validator
+from typing import Literal
+
+from pydantic import BaseModel, Field, create_model, model_validator
 
 from .validation import FieldError, Strict, param, parse, partial_of
 
@@ -103,6 +105,25 @@ class DroneParams(Strict):
     dock_km: float = param(5.0, 0.001, 1.0e4, "km", "distance at which a drone docks")
 
 
+PlacementName = Literal["v1", "random", "least_loaded", "nearest", "round_robin", "lookahead"]
+BeamName = Literal["v1", "global", "predictive"]
+DroneName = Literal["v1", "nearest", "predictive"]
+
+
+class PolicyParams(Strict):
+    """Decision policies (backend/core/policies): v1 is the seed's rule for each."""
+
+    placement_policy: PlacementName = Field(
+        "v1", description="task placement: v1 score, random eligible, least_loaded, nearest, round_robin, "
+                          "lookahead (predicted energy, eclipse included)")
+    beam_policy: BeamName = Field(
+        "v1", description="beaming: v1 urgency greedy, global (assignment maximising energy delivered), "
+                          "predictive (receivers by predicted charge: beam before eclipse)")
+    drone_policy: DroneName = Field(
+        "v1", description="drone routing: v1 need order, nearest (closest target first), "
+                          "predictive (largest predicted deficit first)")
+
+
 def _not_above(group: BaseModel, lo: str, hi: str) -> None:
     a, b = getattr(group, lo), getattr(group, hi)
     if a > b:
@@ -110,7 +131,8 @@ def _not_above(group: BaseModel, lo: str, hi: str) -> None:
 
 
 GROUPS: dict[str, type[Strict]] = {"time": TimeParams, "smoke": SmokeParams, "delegator": DelegatorParams,
-                                   "satellite": SatelliteParams, "beam": BeamParams, "drone": DroneParams}
+                                   "satellite": SatelliteParams, "beam": BeamParams, "drone": DroneParams,
+                                   "policy": PolicyParams}
 SCHEMA = {g: model.model_fields for g, model in GROUPS.items()}  # group -> {key: FieldInfo}
 FLAT_KEYS: dict[str, str] = {k: g for g, fields in SCHEMA.items() for k in fields}
 # The seed's names for some keys (flat only): the one place they map onto the grouped config.
