@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as hs
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from backend.core.ids import battery_id, sat_id
+from backend.core.policies import sets
 from backend.core.state import OUT_OF_SERVICE, PRIORITIES
 
 from .conftest import small_engine
@@ -73,6 +75,10 @@ class EngineMachine(RuleBasedStateMachine):
             "delegator": {"w1": w, "max_queue": queue}, "time": {"time_scale": scale},
             "beam": {"rate_eu_per_s": rate, "efficiency": eff}}})
 
+    @rule(name=hs.sampled_from(sets.NAMES))
+    def set_policy(self, name):
+        self.eng.submit({"type": "set_config", "config": sets.patch(name)})
+
     @rule(drone=hs.integers(0, 3), sat=hs.integers(0, 39))
     def launch(self, drone, sat):
         self.eng.submit({"type": "launch_drone", "battery_id": battery_id(drone), "satellite_id": sat_id(sat)})
@@ -124,9 +130,12 @@ EngineMachine.TestCase.settings = settings(
 test_engine_invariants = EngineMachine.TestCase
 
 
-def test_long_loaded_run_keeps_invariants():
-    """A fixed-seed hour under heavy load, checked every tick (covers beams, drones, blackouts)."""
+@pytest.mark.parametrize("policy", sets.NAMES)
+def test_long_loaded_run_keeps_invariants(policy):
+    """A fixed-seed hour under heavy load, checked every tick (covers beams, drones, blackouts),
+    under every policy set."""
     m = EngineMachine()
+    m.eng.submit({"type": "set_config", "config": sets.patch(policy)})
     m.eng.submit({"type": "smoke_start", "qps": 800.0, "burst": 20})
     for _ in range(40):
         m._tick(10)

@@ -13,6 +13,7 @@ const GROUPS = [
   ['drone', 'Drones'],
   ['smoke', 'Generator tasks'],
   ['time', 'Clock'],
+  ['policy', 'Policies (v1: the seed rules, docs/arena.md)'],
 ];
 
 /** '0.4' -> 0.4; 'true' -> true; anything else stays a string (the server says what is wrong). */
