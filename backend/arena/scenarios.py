@@ -7,10 +7,12 @@ on the policy, so the same seed gives every policy the same satellites and the s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+SAMPLE_TLE = Path(__file__).resolve().parents[2] / "catalogues" / "sample.tle"  # 31 sets, README
 FAILING_SHARE = 0.2  # share of satellites with failing panels
 FAILING_FACTOR = 0.3  # their solar input, fraction of nominal
 
@@ -39,6 +41,8 @@ SCENARIOS = {s.name: s for s in (
     ArenaScenario("10k", "10,000 satellites in 40 planes", world={"n_satellites": 10000, "planes": 40}),
     ArenaScenario("failing_panels", f"{FAILING_SHARE:.0%} of satellites at {FAILING_FACTOR:.0%} solar input",
                   prepare=_fail_panels),
+    *([ArenaScenario("tle", f"the TLE catalogue {SAMPLE_TLE.name}, propagated with SGP4",
+                     world={"tle": SAMPLE_TLE.read_text()})] if SAMPLE_TLE.is_file() else []),
 )}
 
 

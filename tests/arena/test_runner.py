@@ -66,3 +66,9 @@ def test_bad_arguments_exit_2(tmp_path, argv, capsys):
 
 def test_seed_list():
     assert seed_list("1-3,7") == [1, 2, 3, 7]
+
+
+def test_every_scenario_but_10k_runs():
+    for name in ("default", "2x", "failing_panels", "tle"):
+        r = runner.run_one(runner.RunSpec(name, "lookahead", 1, 0.01, 20.0))
+        assert r["kpis"]["tasks_completed"] >= 0 and r["soc_pct"], name
