@@ -75,6 +75,10 @@ const SUN_REDRAW_RAD = 0.002; // redraw when the sun moved this much (about 0.1 
 // auto-rotation then redraws it a few times less often than every frame. At rest it is redrawn
 // exactly once the camera has been still for SETTLE_MS.
 const MAX_SHIFT_PX = 0.5;
+// While the camera moves the Earth is drawn at this fraction of the resolution (a quarter of the
+// pixels to shade in software WebGL, the dearest part of a rotating frame); once it rests it is
+// drawn again at full resolution. The moving image is softer, never misplaced.
+const MOVING_SCALE = 0.5;
 const SETTLE_MS = 150;
 
 /** Orient the ring toward the camera and size it to the Earth's silhouette from there. */
@@ -188,9 +192,11 @@ export default function EarthLayer({ store, canvasRef }) {
       const shift = earthImageShiftPx(s.camPos, [p.x, p.y, p.z], camera.fov, size.height);
       if (shift > MAX_SHIFT_PX || now - s.moved > SETTLE_MS) s.dirty = true;
     }
-    if (s.w !== size.width || s.h !== size.height) {
+    const scale = now - s.moved < SETTLE_MS ? MOVING_SCALE : 1;
+    if (s.w !== size.width || s.h !== size.height || s.scale !== scale) {
+      L.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2) * scale);
       L.renderer.setSize(size.width, size.height, false);
-      s.w = size.width; s.h = size.height;
+      s.w = size.width; s.h = size.height; s.scale = scale;
       s.dirty = true;
     }
     if (!s.dirty) return;

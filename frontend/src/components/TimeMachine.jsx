@@ -58,8 +58,8 @@ function usePastLoader(api, store, onError) {
 }
 
 export default function TimeMachine({ api, store, live, recording }) {
-  useTicker(250);
   const [open, setOpen] = useState(false);
+  useTicker(open ? 250 : 60000); // closed, it is one button: no re-render to speak of
   const [endS, setEndS] = useState(0);
   const [markers, setMarkers] = useState(null);
   const [at, setAt] = useState(null); // null: live
