@@ -43,3 +43,31 @@ describe('time machine helpers', () => {
     expect(achievedSpeed([{ at: 0, wall: 0 }, { at: 40, wall: 500 }, { at: 100, wall: 1000 }])).toBe(100);
   });
 });
+
+describe('store past view', async () => {
+  const { createStore } = await import('./store.js');
+  const { decodeFrame } = await import('./frame.js');
+  const frame = (lat, e) => decodeFrame({ n_satellites: 2, n_drones: 1, sats: new Float32Array([lat, 0, 550, e, 1, 0, -lat, 10, 550, e, 1, 0]),
+    drones: new Float32Array([0, 0, 0, 1, -1, 50]) });
+
+  it('draws a past frame, then restores the live arrays on leaving', () => {
+    const store = createStore();
+    store.applyFrame(frame(10, 80), 0);
+    store.simTime = 5000;
+    store.showPast(pastFrame({ frame: { n_satellites: 2, sats: b64([40, 0, 550, 20, 1, 0, -40, 10, 550, 20, 1, 0]) } }),
+      { atS: 1200, sample: { sim_s: 1140 } }, 10);
+    expect(store.past.atS).toBe(1200);
+    expect(store.simTime).toBe(1200);
+    expect(store.lat[0]).toBe(40);
+    expect(store.nDrones).toBe(0);
+    store.heldTick = [{ tick: 9 }, []];
+    const held = store.leavePast();
+    expect(held.tick[0].tick).toBe(9);
+    expect(store.past).toBe(null);
+    expect(store.lat[0]).toBe(10);
+    expect(store.energy[1]).toBe(80);
+    expect(store.nDrones).toBe(1);
+    expect(store.dNext.length).toBe(3);
+    expect(store.simTime).toBe(5000);
+  });
+});
