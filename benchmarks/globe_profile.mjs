@@ -1,3 +1,11 @@
+// Where the globe's main thread spends its time: a 5 s CPU profile (Chrome DevTools protocol) of
+// the built page at N satellites (camera at rest), self time by function, top 25.
+//
+//   node benchmarks/globe_profile.mjs [N=10000]      (after `cd frontend && npx vite build`)
+//
+// Starts `python -m backend` (recording off, generator at 50 qps) like fps.mjs; prints the frame
+// rate during the profile, then milliseconds and shares. '(program)' is native work (raster,
+// compositing), not the page's JavaScript.
 import { spawn } from 'node:child_process';
 import { launch } from '../tests/e2e/browser.mjs';
 const ROOT = new URL('..', import.meta.url).pathname;
