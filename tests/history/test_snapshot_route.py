@@ -131,3 +131,18 @@ def test_unknown_runs_are_404(srv):
     url, _, _ = srv
     assert_error(_get(url, "/api/runs/999/snapshot", at="10"), 404, "not_found")
     assert_error(_get(url, "/api/runs/x1/snapshot", at="10"), 404)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the geometry of a satellite SGP4 gave up on
+def test_a_tle_run_is_replayed_through_sgp4_as_the_engine_moves_it():
+    from backend.core.replay import positions_at
+
+    from pathlib import Path
+    sc = Scenario().updated({"tle": (Path(__file__).parents[2] / "catalogues/sample.tle").read_text()})
+    eng = Engine(SimConfig({}), sc, 0)
+    for t_s in (0.0, 600.0, 3600.0):
+        eng.sky.update(eng.sats, t_s)
+        past, ok = positions_at(sc, t_s), eng.sats.in_service
+        assert ok.sum() >= sc.n_satellites - 2
+        assert np.max(np.abs(past.lat_deg[ok] - eng.sats.lat_deg[ok])) < 1e-9
+        assert np.max(_lon_diff(past.lon_deg[ok], eng.sats.lon_deg[ok])) < 1e-9
