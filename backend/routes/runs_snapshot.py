@@ -6,8 +6,9 @@ energy_pct, flags, queue), each array base64 of little-endian float32 instead of
 attachment. Positions (and sunlit) are recomputed from the run's scenario at `at` by the
 engine's own propagation (backend/core/replay.py); charge, blackout, beam flags and tasks on
 board are the recorder's per-satellite sample at or before `at` (one every
-HISTORY_SAMPLE_EVERY_S simulated seconds, 60 by default: `sample` says which). Drones and beam
-pairs are not recorded per tick, so the frame has none.
+HISTORY_SAMPLE_EVERY_S simulated seconds, 60 by default: `sample` says which). Beams are the
+transfers started and not yet ended at `at`, from the recorded events (exact to the tick).
+Drones are not recorded per tick, so the frame has none.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from backend.core.replay import positions_at
 from backend.core.scenario import Scenario
 from backend.core.sun import subsolar_point
 from backend.core.views import DRONE_FIELDS, FLAG_SUNLIT, SAT_FIELDS
-from backend.history import schema
+from backend.history import ids, schema
 from backend.utils.errors import ApiError, json_response
 from backend.utils.schema import QueryModel, api
 
@@ -62,6 +63,26 @@ def _sample(conn, run_id: int, at_s: float):
     return row or conn.execute(base.order_by(s.tick).limit(1)).first()
 
 
+def _beams_at(conn, run_id: int, at_s: float) -> np.ndarray:
+    """(k, 3) giver index, receiver index, rate EU/s of the beams active at at_s (started at or
+    before it and not ended by then), replayed from the recorded beam events in order."""
+    e = schema.events.c
+    rows = conn.execute(sa.select(e.kind, e.payload).where(
+        e.run_id == run_id, e.kind.in_(("sat.energy_transfer_started", "sat.energy_transfer_ended")),
+        e.sim_s <= at_s + 1e-6).order_by(e.seq)).all()
+    active: dict[int, tuple[int, float]] = {}
+    for kind, payload in rows:
+        body = orjson.loads(payload or "{}")
+        giver, receiver = ids.sat_index(body.get("from", "")), ids.sat_index(body.get("to", ""))
+        if giver is None or receiver is None:
+            continue
+        if kind == "sat.energy_transfer_started":
+            active[giver] = (receiver, float(body.get("rate_eu_per_s") or np.nan))
+        else:
+            active.pop(giver, None)
+    return np.array([(g, r, rate) for g, (r, rate) in sorted(active.items())], dtype=np.float64).reshape(-1, 3)
+
+
 def _read_past(conn, ref: str, rid: int, query: SnapshotQuery) -> dict:
     run = _run(conn, ref, rid)
     at_s = _sim_s(run, query.at)
@@ -77,7 +98,7 @@ def _read_past(conn, ref: str, rid: int, query: SnapshotQuery) -> dict:
     s = schema.samples.c
     rows = conn.execute(sa.select(s.sat, s.soc_pct, s.flags, s.tasks)
                         .where(s.run_id == rid, s.tick == sample.tick)).all()
-    return {"run": run, "scenario": scenario, "at_s": at_s, "sample": sample,
+    return {"run": run, "scenario": scenario, "at_s": at_s, "sample": sample, "beams": _beams_at(conn, rid, at_s),
             "cols": np.array(rows, dtype=np.float64).reshape(-1, 4)}
 
 
@@ -96,9 +117,10 @@ def _frame(past: dict) -> dict:
     sats[:, 4] = flags | pos.sunlit.astype(np.int64) * FLAG_SUNLIT
     sats[idx, 5] = cols[:, 3]
     lat, lon = subsolar_point(run.epoch_unix_s + at_s)
-    return {"n_satellites": n, "n_drones": 0, "n_beams": 0, "sun": {"lat": float(lat), "lon": float(lon)},
+    beams = past["beams"]
+    return {"n_satellites": n, "n_drones": 0, "n_beams": len(beams), "sun": {"lat": float(lat), "lon": float(lon)},
             "sim_date": run.date(at_s), "sat_fields": SAT_FIELDS, "drone_fields": DRONE_FIELDS,
-            "encoding": ENCODING, "sats": _b64(sats), "drones": "", "beams": ""}
+            "encoding": ENCODING, "sats": _b64(sats), "drones": "", "beams": _b64(beams)}
 
 
 @bp.get("/api/runs/<run_id>/snapshot")

@@ -20,7 +20,7 @@ from tests.api.conftest import assert_error
 
 from .recorded import reader
 
-N_SATS, PLANES, SAMPLE_EVERY_S = 120, 6, 60.0
+N_SATS, PLANES, SAMPLE_EVERY_S = 300, 15, 60.0
 F32_DEG = 1e-4  # float32 keeps ~7 digits: 1e-4 deg is ~11 m at LEO
 
 
@@ -51,7 +51,7 @@ def srv(live_server_factory, tmp_path_factory):
     db_url = str(tmp_path_factory.mktemp("snap") / "history.sqlite")
     server = live_server_factory({"HISTORY_URL": db_url, "HISTORY_FLUSH_S": "0.2",
                                   "HISTORY_SAMPLE_EVERY_S": str(SAMPLE_EVERY_S), "SIM_TICK_INTERVAL": "0.05",
-                                  "SIM_TIME_SCALE": "120", "SCENARIO_N_SATELLITES": str(N_SATS),
+                                  "SIM_TIME_SCALE": "400", "SCENARIO_N_SATELLITES": str(N_SATS),
                                   "SCENARIO_PLANES": str(PLANES)})
     url = server.url
     requests.post(url + "/api/smoke/start", json={"qps": 200, "burst": 10}, timeout=30)
@@ -146,3 +146,26 @@ def test_a_tle_run_is_replayed_through_sgp4_as_the_engine_moves_it():
         assert ok.sum() >= sc.n_satellites - 2
         assert np.max(np.abs(past.lat_deg[ok] - eng.sats.lat_deg[ok])) < 1e-9
         assert np.max(_lon_diff(past.lon_deg[ok], eng.sats.lon_deg[ok])) < 1e-9
+
+
+def test_beams_at_a_moment_are_those_started_and_not_yet_ended(srv):
+    url, _, state = srv
+    events = _get(url, "/api/runs/current/events", kind="sat.energy_transfer_started,sat.energy_transfer_ended",
+                  limit="5000").json()["events"]
+    starts = [e for e in events if e["kind"] == "sat.energy_transfer_started"]
+    if not starts:
+        pytest.skip("no beam formed in this run")
+    at = starts[len(starts) // 2]["sim_s"]
+    expected = {}
+    for e in events:  # by hand: a beam is on from its start to its end event
+        if e["sim_s"] > at:
+            break
+        giver, receiver = e["payload"]["from"], e["payload"]["to"]
+        if e["kind"] == "sat.energy_transfer_started":
+            expected[giver] = receiver
+        else:
+            expected.pop(giver, None)
+    body = _get(url, "/api/runs/current/snapshot", at=repr(at)).json()
+    raw = np.frombuffer(base64.b64decode(body["frame"]["beams"]), dtype="<f4").reshape(-1, 3)
+    got = {f"sat-{int(g) + 1:03d}": f"sat-{int(r) + 1:03d}" for g, r, _ in raw}
+    assert body["frame"]["n_beams"] == len(raw) == len(expected) >= 1 and got == expected

@@ -166,7 +166,7 @@ export default function TimeMachine({ api, store, live, recording }) {
           <span>
             <b>past</b> T+{fmtSimTime(past.atS)} ({past.atDate?.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC')}) · positions
             recomputed from the orbits · energies and states from the recorder&apos;s sample at T+{fmtSimTime(past.sample.sim_s)}
-            {' '}(nearest at or before; one every {past.sample.every_s || 'tick'} s) · drones and beam lines not recorded
+            {' '}(nearest at or before; one every {past.sample.every_s || 'tick'} s) · beams from the recorded events; drones not recorded
             {' '}· {store.liveTicksHeld || 0} live ticks held, live at T+{fmtSimTime(store.liveSimTime)}
           </span>
         )}
