@@ -94,6 +94,7 @@ import numpy as np
 from .constants import EARTH_RADIUS_KM, MU_EARTH_KM3_S2, OMEGA_EARTH_RAD_S
 from .frames import ecef_to_geodetic, geodetic_to_ecef
 from .ids import battery_id, sat_id, station_id
+from .policies import drones as drone_policies
 from .state import (CHARGING, DOCKING, DRONE_STATUS, ENROUTE, OUT_OF_SERVICE, RETURNING, STANDBY,
                     Drones, Satellites, Stations)
 from .ticklog import TickEvents
@@ -645,6 +646,9 @@ def _route(d, sats, st, need, cfg, ev) -> None:
         return
     stations = np.flatnonzero(np.bincount(d.station[free], minlength=st.n))  # with a free drone, ascending
     dist, cost = _launch_costs(st.pos_ecef_km[stations], sats, cand, cfg)
+    if cfg.drone_policy != "v1":  # backend/core/policies/drones.py: another order of the candidates
+        by = drone_policies.order(cfg.drone_policy, sats, cand, dist, cfg)
+        cand, dist, cost = cand[by], dist[:, by], cost[:, by]
     slack = d.reserve_eu - _margin_eu(d, slice(None), cfg)  # reserve beyond the margin, EU
     best = np.full(stations.size, -np.inf)  # best slack of a free drone at each station, EU
     np.maximum.at(best, np.searchsorted(stations, d.station[free]), slack[free])

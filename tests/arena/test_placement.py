@@ -75,3 +75,22 @@ def test_every_policy_keeps_v1_eligibility(name):
     assert got[0] == 3
     too_big = place(name, tasks(1, need=2000.0), sats(2), predicted_eu=np.full(2, 500.0))
     assert too_big == [-1]
+
+
+class _Sats:
+    max_energy_eu = np.full(3, 1000.0)
+    predicted_eu = np.array([150.0, 50.0, 190.0])
+
+
+def test_drone_orders():
+    from backend.core.policies import drones
+
+    cand = np.array([4, 7, 9])  # v1's order (need)
+    dist = np.array([[900.0, 300.0, 300.0], [800.0, 500.0, 100.0]])  # 2 stations x 3 candidates
+    assert drones.order("nearest", None, cand, dist, CFG).tolist() == [2, 1, 0]
+    sats = _Sats()
+    sats.predicted_eu = np.zeros(10)
+    sats.max_energy_eu = np.full(10, 1000.0)
+    sats.predicted_eu[[4, 7, 9]] = [150.0, 50.0, 190.0]  # deficits at route_pct 20 %: 50, 150, 10
+    assert drones.order("predictive", sats, cand, dist, CFG).tolist() == [1, 0, 2]
+    assert drones.order("v1", sats, cand, dist, CFG).tolist() == [0, 1, 2]
