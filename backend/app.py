@@ -68,6 +68,7 @@ def build_engine(settings: config_mod.Settings) -> Engine:
 def build_recorder(st: config_mod.Settings):
     """The flight recorder from HISTORY_* settings (None when HISTORY_URL=off)."""
     return open_recorder(st.HISTORY_URL, flush_s=st.HISTORY_FLUSH_S, queue_ticks=st.HISTORY_QUEUE_TICKS,
+                         queue_bytes=int(st.HISTORY_QUEUE_MB * 1e6),
                          sample_every_s=st.HISTORY_SAMPLE_EVERY_S, retain_sim_s=st.HISTORY_RETAIN_SIM_S,
                          max_bytes=int(st.HISTORY_MAX_MB * 1e6))
 

@@ -90,6 +90,9 @@ class Settings(BaseSettings):
                                    "this much [wall s]")
     HISTORY_QUEUE_TICKS: int = Field(600, ge=2, le=100_000, description="ticks the recorder queue holds; "
                                      "further ticks are dropped and counted as lost [ticks]")
+    HISTORY_QUEUE_MB: float = Field(256.0, gt=0, le=100_000, description="captured arrays the recorder queue "
+                                    "holds (~3 MB a tick at 100,000 satellites); a tick that would pass this or "
+                                    "HISTORY_QUEUE_TICKS is dropped and counted as lost [MB]")
     HISTORY_SAMPLE_EVERY_S: float = Field(60.0, ge=0, description="per-satellite sample period, 0 for every "
                                           "tick [sim s]")
     HISTORY_RETAIN_SIM_S: float = Field(0.0, ge=0, description="keep this much of each run's per-tick history, "

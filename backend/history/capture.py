@@ -68,6 +68,13 @@ class TickCapture:
         finished = 0 if self.finished is None else len(self.finished["task_id"])
         return sum(self.counts.values()) + finished + (n_sats if self.sample else 0) + 1
 
+    def nbytes(self) -> int:
+        """Bytes of the numpy arrays this capture holds (what it costs in the queue) [bytes]."""
+        arrays = [] if self.sats is None else list(vars(self.sats).values())
+        arrays += [] if self.finished is None else list(self.finished.values())
+        arrays += [] if self.run is None else [self.run.plane, self.run.max_energy_eu]
+        return sum(a.nbytes for a in arrays)
+
 
 def _flags(s) -> np.ndarray:
     out = s.sunlit * np.int16(FLAG_SUNLIT)

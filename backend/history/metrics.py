@@ -20,10 +20,12 @@ class RecorderCollector:
             lost.add_metric([table], st["lost"][table])
         yield written
         yield lost
-        yield CounterMetricFamily("vpp_history_dropped_ticks", "Ticks dropped: recorder queue full",
+        yield CounterMetricFamily("vpp_history_dropped_ticks", "Ticks dropped: recorder queue full (ticks or bytes)",
                                   value=st["dropped_ticks"])
         yield CounterMetricFamily("vpp_history_dropped_records", "Records of the dropped ticks",
                                   value=st["dropped_records"])
         yield GaugeMetricFamily("vpp_history_queue_depth", "Ticks waiting to be written", value=st["queued"])
+        yield GaugeMetricFamily("vpp_history_queue_bytes", "Bytes of the captures waiting to be written",
+                                value=st["queued_bytes"])
         yield GaugeMetricFamily("vpp_history_up", "1 while the recorder writes, 0 while degraded",
                                 value=0 if st["error"] else 1)

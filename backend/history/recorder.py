@@ -3,7 +3,8 @@
 `Recorder.record(engine, events, kpis)` is called right after each step, where the step ran:
 it copies what the tick changed (backend/history/capture.py) and appends it to a bounded queue;
 it never waits (except in `blocking` mode, for headless runs, which have no wall clock to keep).
-A tick that finds the queue full is dropped and its records are counted as lost.
+The queue is bounded in ticks and in bytes (the captures' numpy arrays): a tick that would take
+it past either bound is dropped and its records are counted as lost.
 
 The writer, an OS thread, wakes every few milliseconds and, every `flush_s`, turns the queued
 captures into rows and writes them in one transaction. When the database cannot be reached or
@@ -44,6 +45,7 @@ class RecorderSettings:
     url: str  # SQLAlchemy URL
     flush_s: float = 1.0  # wall s between writes; a kill -9 loses at most this much
     queue_ticks: int = 600  # captures the queue holds before ticks are dropped
+    queue_bytes: int = 256_000_000  # bytes of captured arrays the queue holds before ticks are dropped
     sample_every_s: float = 60.0  # simulated s between per-satellite samples (0: every tick)
     retain_sim_s: float = 0.0  # keep this many simulated s of each run (0: everything)
     max_bytes: int = 0  # keep the data under this size (0: no limit)
@@ -87,6 +89,8 @@ class Recorder:
         self.settings = settings
         self.capturer = Capturer(settings.sample_every_s)
         self.queue: collections.deque = collections.deque()
+        self._bytes_in = 0  # bytes of every capture queued (tick thread only)
+        self._bytes_out = 0  # bytes of every capture taken off the queue (writer thread only)
         self.stats = Stats()
         self.engine = store.open_engine(settings.url)
         self.version = code_version()
@@ -115,15 +119,26 @@ class Recorder:
         if cap is not None:
             self.offer(cap)
 
+    def queued_bytes(self) -> int:
+        """Bytes of the captures waiting in the queue [bytes]."""
+        return self._bytes_in - self._bytes_out
+
+    def _full(self, size: int) -> bool:
+        """The queue has no room for a capture of `size` bytes (an empty queue always has)."""
+        depth = len(self.queue)
+        return depth >= self.settings.queue_ticks or (
+            depth > 0 and self.queued_bytes() + size > self.settings.queue_bytes)
+
     def offer(self, cap: TickCapture) -> bool:
-        """Queue a capture; False (counted as lost) when the queue is full."""
-        limit = self.settings.queue_ticks
-        while self.settings.blocking and len(self.queue) >= limit and not self._stopped:
+        """Queue a capture; False (counted as lost) when the queue is full in ticks or bytes."""
+        size = cap.nbytes()
+        while self.settings.blocking and self._full(size) and not self._stopped:
             native.sleep(POLL_S / 4)
-        if len(self.queue) >= limit and cap.run is None:  # a run's first capture is always kept
+        if self._full(size) and cap.run is None:  # a run's first capture is always kept
             self.stats.dropped_ticks += 1
             self.stats.dropped_records += cap.records()
             return False
+        self._bytes_in += size
         self.queue.append(cap)
         return True
 
@@ -149,7 +164,7 @@ class Recorder:
         while True:
             stopping = self._stopping
             now = time.monotonic()
-            if stopping or now >= next_flush or len(self.queue) >= self.settings.queue_ticks // 2:
+            if stopping or now >= next_flush or self._half_full():
                 self.flush()
                 next_flush = now + self.settings.flush_s
             if stopping:
@@ -159,10 +174,16 @@ class Recorder:
         self.engine.dispose()
         self._stopped = True
 
+    def _half_full(self) -> bool:
+        """Half of either bound is used: write now rather than at the next period."""
+        s = self.settings
+        return len(self.queue) >= s.queue_ticks // 2 or self.queued_bytes() >= s.queue_bytes // 2
+
     # -- writing --------------------------------------------------------------------------
     def flush(self) -> None:
         """Write every queued capture in one transaction (or count them lost)."""
         caps = [self.queue.popleft() for _ in range(len(self.queue))]
+        self._bytes_out += sum(cap.nbytes() for cap in caps)
         batch: dict[str, list] = collections.defaultdict(list)
         new_runs: list[RunTrack] = []
         for cap in caps:
@@ -319,7 +340,8 @@ class Recorder:
                 "state": "degraded" if st.error else "ok", "error": st.error,
                 "error_for_s": round(time.time() - st.error_since, 1) if st.error_since else None,
                 "current_run": self.current_run(), "queued": len(self.queue),
-                "queue_capacity": self.settings.queue_ticks, "dropped_ticks": st.dropped_ticks,
+                "queue_capacity": self.settings.queue_ticks, "queued_bytes": self.queued_bytes(),
+                "queue_capacity_bytes": self.settings.queue_bytes, "dropped_ticks": st.dropped_ticks,
                 "dropped_records": st.dropped_records, "capture_errors": st.capture_errors, "written": dict(st.written), "lost": dict(st.lost),
                 "flushes": st.flushes, "failed_flushes": st.failed_flushes,
                 "last_flush_ms": round(st.last_flush_ms, 3),

@@ -132,6 +132,33 @@ def test_a_full_queue_drops_ticks_and_counts_them(tmp_path):
     assert status["queued"] == 3
 
 
+def test_the_byte_bound_drops_ticks_before_the_tick_bound_and_frees_room_when_written(tmp_path):
+    eng = small_engine(qps=50)  # 120 satellites: ~30 bytes each a capture
+    cap = Capturer(0.0)
+    caps = [cap.take(eng, eng.step(), eng.kpis()) for _ in range(10)]
+    sizes = [c.nbytes() for c in caps]
+    assert sizes[1] >= 120 * (3 * 8 + 2 + 4)  # energy, solar, lat (float64), flags (int16), tasks (int32)
+    bound = sum(sizes[:3])  # exactly three captures fit
+    rec = Recorder(RecorderSettings(url=database_url(str(tmp_path / "h.sqlite")), queue_ticks=600,
+                                    queue_bytes=bound))
+    offered = [rec.offer(c) for c in caps]
+    assert offered == [True] * 3 + [False] * 7
+    status = rec.status()
+    assert status["dropped_ticks"] == 7 and status["dropped_records"] == sum(c.records() for c in caps[3:])
+    assert (status["queued"], status["queued_bytes"], status["queue_capacity_bytes"]) == (3, bound, bound)
+    rec.flush()  # the writer's pass (not started here): the written captures free their bytes
+    assert rec.status()["queued_bytes"] == 0
+    assert rec.offer(cap.take(eng, eng.step(), eng.kpis())) and rec.status()["queued"] == 1
+
+
+def test_a_capture_larger_than_the_byte_bound_is_queued_when_the_queue_is_empty(tmp_path):
+    rec = Recorder(RecorderSettings(url=database_url(str(tmp_path / "h.sqlite")), queue_bytes=1))
+    eng = small_engine(qps=0)
+    cap = Capturer(0.0)
+    offered = [rec.offer(cap.take(eng, eng.step(), eng.kpis())) for _ in range(3)]
+    assert offered == [True, False, False] and rec.status()["dropped_ticks"] == 2
+
+
 def test_headless_output_is_the_same_with_record(tmp_path):
     args = [sys.executable, "-m", "backend.headless", "--satellites", "60", "--ticks", "40", "--qps", "40"]
     plain = subprocess.run(args, capture_output=True, text=True, check=True).stdout
