@@ -14,7 +14,7 @@ from collections import deque
 
 import numpy as np
 
-from . import alerts, commands, drones, views
+from . import alerts, commands, contacts, drones, views
 from .beams import BeamLog, beams_step
 from .build import build_world
 from .delegator import SatLoad
@@ -104,6 +104,8 @@ class Engine:
         self.totals = dict.fromkeys(EVENT_NAMES, 0)
         self.last_counts = dict.fromkeys(EVENT_NAMES, 0)
         self.sky.update(self.sats, 0.0)
+        self.in_contact = contacts.in_contact(self.sats.pos_ecef_km, self.stations.pos_ecef_km,
+                                              self.config.min_elevation_deg)[0]  # (N, S): no events at the start
         self.predicted_eu = predict_energy(self.sats, self.sky.sun_unit, 0.0, self.config.horizon_s,
                                            self.sky.propagator, self.sky.sun_at(self.config.horizon_s))
         self.sats.predicted_eu[:] = self.predicted_eu
@@ -193,6 +195,7 @@ class Engine:
         ev.tick, ev.sim_time = self.tick + 1, now
         clock = _PhaseClock()
         self.sky.update(self.sats, now)
+        self._contacts(ev)
         clock.lap("satellites")
         self._generate(now, ev)
         clock.lap("SmokeConsumer")
@@ -220,6 +223,13 @@ class Engine:
             self.totals[name] += n
         self.last_counts = dict(ev.counts)
         return ev
+
+    def _contacts(self, ev: TickEvents) -> None:
+        """contact.started / contact.ended: satellite x station pairs above min elevation now vs last tick."""
+        now, sin_el = contacts.in_contact(self.sats.pos_ecef_km, self.stations.pos_ecef_km,
+                                          self.config.min_elevation_deg)
+        contacts.emit_contact_events(ev, contacts.contact_changes(self.in_contact, now, sin_el), self.stations.names)
+        self.in_contact = now
 
     def _generate(self, now: float, ev: TickEvents) -> None:
         n = draw_count(self._rng_smoke, self.smoke, self.config.tick_interval)

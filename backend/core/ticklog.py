@@ -24,6 +24,8 @@ EVENT_NAMES = (
     "alert.low_energy",
     "alert.overloaded",
     "alert.blackout_avoided",
+    "contact.started",
+    "contact.ended",
 )
 
 
