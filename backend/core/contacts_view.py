@@ -1,0 +1,64 @@
+"""JSON views of predicted passes (GET /api/stations/<id>/passes, /api/satellites/<id>/passes).
+
+Reads what a ReadView carries (scenario, clock, stations, config): the orbit elements are rebuilt
+from the scenario (deterministic, no draw from the engine's streams) and cached per scenario.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .contacts import CircularOrbits, Geometry, coarse_step_s, predict_passes
+from .dates import iso_dates
+from .ids import format_ids
+from .kinematics import place_orbits
+from .params import FieldError
+from .state import Satellites
+
+# Pair x grid samples one request may ask for: 1e7 is ~10 s of CPU on the shared 2 cores
+# (10,000 satellites over one station for 6 h is 7.7e6).
+PASS_WORK_LIMIT = 1.0e7
+
+
+_CACHE: dict[str, CircularOrbits] = {}  # scenario JSON -> its orbits (a few: one per reset)
+
+
+def orbits_of(scenario) -> CircularOrbits:
+    """The circular orbit elements of a scenario's satellites (cached per scenario)."""
+    key = scenario.model_dump_json()
+    if key not in _CACHE:
+        sats = Satellites(scenario.n_satellites)
+        place_orbits(sats, scenario)
+        if len(_CACHE) >= 4:
+            _CACHE.clear()
+        _CACHE[key] = CircularOrbits.of(sats)
+    return _CACHE[key]
+
+
+def passes(view, sats: np.ndarray, stations: np.ndarray, hours: float, min_elevation_deg: float) -> dict:
+    """Passes from the view's sim time over `hours`, as JSON; FieldError('hours') over PASS_WORK_LIMIT."""
+    orbits = orbits_of(view.scenario)
+    span_s = hours * 3600.0
+    work = len(sats) * len(stations) * span_s / coarse_step_s(orbits)
+    if work > PASS_WORK_LIMIT:
+        raise FieldError("hours", f"hours(={hours:g}) x {len(sats)} satellites x {len(stations)} stations is "
+                         f"{work:.3g} grid samples, above the limit of {PASS_WORK_LIMIT:.3g}; ask for fewer hours")
+    geo = Geometry(orbits, view.stations.pos_ecef_km, view.sky.epoch_unix_s)
+    start = float(view.sim_time)
+    p = predict_passes(geo, sats, stations, start, start + span_s, min_elevation_deg)
+    return {"from_s": start, "to_s": start + span_s, "min_elevation_deg": min_elevation_deg,
+            "passes": _records(view, p)}
+
+
+def _records(view, p) -> list[dict]:
+    epoch = view.sky.epoch_unix_s
+    cols = {
+        "satellite_id": format_ids("sat", p.sat), "station_id": format_ids("station", p.station),
+        "station": [view.stations.names[k] for k in p.station.tolist()],
+        "aos": iso_dates(epoch + p.aos_s).tolist(), "los": iso_dates(epoch + p.los_s).tolist(),
+        "max_elevation_at": iso_dates(epoch + p.max_s).tolist(),
+        "aos_s": p.aos_s.tolist(), "los_s": p.los_s.tolist(), "max_elevation_s": p.max_s.tolist(),
+        "max_elevation_deg": p.max_elevation_deg.tolist(), "duration_s": p.duration_s.tolist(),
+        "quality": p.quality.tolist(), "aos_clipped": p.aos_clipped.tolist(), "los_clipped": p.los_clipped.tolist(),
+    }
+    return [dict(zip(cols, row)) for row in zip(*cols.values())]
