@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .constants import OMEGA_EARTH_RAD_S
 from .contacts import CircularOrbits, Geometry, coarse_step_s, predict_passes
+from .frames import ecef_to_geodetic
 from .dates import iso_dates
 from .ids import format_ids
 from .kinematics import place_orbits
@@ -62,3 +64,18 @@ def _records(view, p) -> list[dict]:
         "quality": p.quality.tolist(), "aos_clipped": p.aos_clipped.tolist(), "los_clipped": p.los_clipped.tolist(),
     }
     return [dict(zip(cols, row)) for row in zip(*cols.values())]
+
+
+def orbit_track(view, sat: int, points_per_period: int = 90) -> dict:
+    """Satellite `sat`'s path one period behind and ahead of the view's sim time, Earth-fixed
+    (lat, lon deg, alt km): the orbit drawn on the globe; at alt 0 it is the ground track."""
+    orbits = orbits_of(view.scenario)
+    period = 2.0 * np.pi / abs(float(orbits.arglat_rate_rad_s[sat]))
+    t = float(view.sim_time) + np.linspace(-period, period, 2 * points_per_period + 1)
+    eci = orbits.eci_km(np.full(len(t), sat), t)
+    theta = Geometry(orbits, view.stations.pos_ecef_km, view.sky.epoch_unix_s).theta0_rad + OMEGA_EARTH_RAD_S * t
+    c, s = np.cos(theta), np.sin(theta)
+    ecef = np.stack([c * eci[:, 0] + s * eci[:, 1], -s * eci[:, 0] + c * eci[:, 1], eci[:, 2]], axis=1)
+    lat, lon, alt = ecef_to_geodetic(ecef)
+    return {"satellite_id": format_ids("sat", np.array([sat]))[0], "period_s": period, "t_s": t.tolist(),
+            "lat": lat.tolist(), "lon": lon.tolist(), "alt_km": alt.tolist()}

@@ -101,3 +101,27 @@ def satellite_passes(sat_id: str, query: PassesQuery):
             raise not_found("satellite", sat_id)
         return np.array([i]), np.arange(view.stations.n)
     return _passes(query, pick)
+
+
+class OrbitTrack(Open):
+    """Earth-fixed path one period behind and ahead: columns of equal length."""
+
+    satellite_id: str
+    period_s: float
+    t_s: list[float] = Field(description="sim s after the epoch")
+    lat: list[float] = Field(description="deg")
+    lon: list[float] = Field(description="deg")
+    alt_km: list[float]
+
+
+@bp.get("/api/satellites/<sat_id>/orbit")
+@api("One satellite's orbit path, one period behind and ahead (Earth-fixed)", path={"sat_id": SatId},
+     responses={200: OrbitTrack}, errors=(404,))
+def satellite_orbit(sat_id: str):
+    i = parse_id("sat", sat_id)
+
+    def read(view):
+        if i >= view.sats.n:
+            raise not_found("satellite", sat_id)
+        return contacts_view.orbit_track(view, i)
+    return json_response(svc().rt.read(read))

@@ -58,3 +58,19 @@ def test_bad_query_is_400(api, query, field):
                                   "/api/satellites/gs-001/passes"])
 def test_unknown_entity_is_404(api, path):
     assert_error(api.get(path), 404, "not_found", None)
+
+
+def test_orbit_path_passes_through_the_satellite_now(api):
+    sat = api.get("/api/satellites/sat-010").json()
+    orbit = api.get("/api/satellites/sat-010/orbit").json()
+    n = len(orbit["t_s"])
+    assert n % 2 == 1 and len(orbit["lat"]) == len(orbit["lon"]) == len(orbit["alt_km"]) == n
+    assert orbit["t_s"][-1] - orbit["t_s"][0] == pytest.approx(2 * orbit["period_s"])
+    assert 5600.0 < orbit["period_s"] < 5800.0  # 550 km: 2 pi sqrt(a^3 / mu) = 5739 s
+    mid = n // 2  # now
+    assert orbit["lat"][mid] == pytest.approx(sat["position"]["lat"], abs=1e-3)
+    assert orbit["lon"][mid] == pytest.approx(sat["position"]["lon"], abs=1e-3)
+    assert orbit["alt_km"][mid] == pytest.approx(sat["position"]["alt"], abs=1e-3)
+    assert max(abs(x) for x in orbit["lat"]) == pytest.approx(53.0, abs=0.5)  # the inclination
+    assert_error(api.get("/api/satellites/sat-121/orbit"), 404, "not_found", None)
+    assert_error(api.get("/api/satellites/sat-010/orbit?x=1"), 400, None, "x")
