@@ -106,7 +106,7 @@ class DroneParams(Strict):
 
 
 PlacementName = Literal["v1", "random", "least_loaded", "nearest", "round_robin", "lookahead"]
-BeamName = Literal["v1", "global", "predictive"]
+BeamName = Literal["v1"]  # global and predictive beaming are not built yet (docs/arena.md)
 DroneName = Literal["v1", "nearest", "predictive"]
 
 
@@ -117,8 +117,7 @@ class PolicyParams(Strict):
         "v1", description="task placement: v1 score, random eligible, least_loaded, nearest, round_robin, "
                           "lookahead (predicted energy, eclipse included)")
     beam_policy: BeamName = Field(
-        "v1", description="beaming: v1 urgency greedy, global (assignment maximising energy delivered), "
-                          "predictive (receivers by predicted charge: beam before eclipse)")
+        "v1", description="beaming: v1 urgency greedy (the only beaming policy so far)")
     drone_policy: DroneName = Field(
         "v1", description="drone routing: v1 need order, nearest (closest target first), "
                           "predictive (largest predicted deficit first)")
