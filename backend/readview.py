@@ -59,6 +59,7 @@ class ReadView:
 
     def __init__(self, eng):
         self.tick, self.sim_time, self.paused, self.seed = eng.tick, eng.sim_time, bool(eng.paused), eng.seed
+        self.steps_left = eng.steps_left
         self.dt, self.generation = eng.dt, eng.generation
         self.config, self.scenario, self.smoke = eng.config, eng.scenario, eng.smoke  # replaced, never mutated
         self.sky = SimpleNamespace(epoch_unix_s=eng.sky.epoch_unix_s)

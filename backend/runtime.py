@@ -167,6 +167,10 @@ class RuntimeBase:
             raise ApiError(503, "loop_unavailable", "no tick completed in time; try again")
         return fn(self.view())
 
+    def wait_view(self, done, timeout: float | None = None) -> bool:
+        """Wait until `done(view)` holds for a published view; False when it timed out."""
+        return self._wait(lambda: done(self.view()), timeout)
+
     def query(self, fn, after_step: bool = False, timeout: float | None = None):
         """Compatibility name: `read` or `read_after_step`."""
         return self.read_after_step(fn, timeout) if after_step else self.read(fn)

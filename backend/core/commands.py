@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, ConfigDict, Field, model_validator
 
 from .ids import EXAMPLE, BatteryId, SatId, parse_id
 from .scenario import Scenario
-from .validation import FieldError, Strict, param, parse, partial_of
+from .validation import Conflict, FieldError, Strict, param, parse, partial_of
 
 class Origin(Strict):
     """Where on the ground a task comes from."""
@@ -70,7 +70,9 @@ class Launch(Strict):
 
 
 class SetSatellite(Strict):
-    """Test and what-if hook: overwrite some of one satellite's state."""
+    """Test and what-if hook: overwrite some of one satellite's state (at least one field)."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
     energy_pct: float = param(None, 0.0, 100.0, "% of capacity", "state of charge", example=15.0)
     solar_scale: float = param(None, 0.0, 100.0, "fraction of nominal", "panel output", example=0.0)
@@ -119,7 +121,7 @@ def entity_index(field: str, value, kind: str, count: int) -> int:
     if i is None:
         raise FieldError(field, f"expected an id like '{EXAMPLE[kind]}', got {value!r}", "invalid_value")
     if i >= count:
-        raise FieldError(field, f"unknown {kind} {value!r} (there are {count})", "invalid_value")
+        raise Conflict(field, f"unknown {kind} {value!r} (there are {count})", "invalid_value")
     return i
 
 
@@ -147,7 +149,7 @@ def _add_task(body: TaskIn, engine) -> dict:
 
 def _smoke_start(body: SmokeStart, engine) -> dict:
     if body.qps > engine.config.qps_max:
-        raise FieldError("qps", f"qps(={body.qps!r}) must be within (0.0, {engine.config.qps_max}] "
+        raise Conflict("qps", f"qps(={body.qps!r}) must be within (0.0, {engine.config.qps_max}] "
                          "(config smoke.qps_max)", "out_of_range")
     return {"qps": body.qps, "burst": body.burst}
 

@@ -28,6 +28,7 @@ from .state import DROPPED, NO_ELIGIBLE, PRIORITIES, RUNNING
 from .sweep import delegate_queue, queue_batch
 from .taskbook import TaskBook
 from .ticklog import EVENT_NAMES, TickEvents
+from .validation import Conflict
 
 LEDGER_KEYS = ("solar_in", "consumed", "task_draw", "beamed_out", "beam_losses", "drone_delivered",
                "drone_reserve_spent", "ground_charged")
@@ -45,7 +46,7 @@ def check_work_budget(n_satellites: int, dt: float, field: str) -> None:
     """Raise FieldError(field) when n_satellites x dt exceeds WORK_BUDGET_SAT_S."""
     work = n_satellites * dt
     if work > WORK_BUDGET_SAT_S:
-        raise FieldError(field, f"{field}: work budget exceeded: n_satellites x dt = {n_satellites} x "
+        raise Conflict(field, f"{field}: work budget exceeded: n_satellites x dt = {n_satellites} x "
                          f"{dt:g} s = {work:.3g} satellite-seconds per tick, above the limit of "
                          f"{WORK_BUDGET_SAT_S:.3g}; use fewer satellites, a lower time_scale or a "
                          f"shorter tick_interval")
@@ -167,16 +168,19 @@ class Engine:
     # ---- the tick -------------------------------------------------------------------------
 
     def step(self) -> TickEvents:
-        """Apply queued commands, then advance one tick unless paused.
+        """Apply queued commands, then advance one tick unless paused or just reset (a step
+        that resets ends at the seed state, tick 0, so its answer is the reset clock).
 
         `applied` maps each command this step took (by sequence number) to None, or to its
         rejection entry when applying it failed."""
         ev = TickEvents(self.tick, self.sim_time)
         self.applied = {}
         self.phase_s, self.generated_last = dict.fromkeys(PHASES, 0.0), 0
+        reset = False
         for cmd in self._drain():
             self._apply(cmd, ev)
-        if self.paused and self._pending_steps == 0:
+            reset |= cmd["type"] == "reset" and self.applied[cmd["cmd"]] is None
+        if self.paused and self._pending_steps == 0 or reset:
             return self._close(ev)
         if self.paused:
             self._pending_steps -= 1
@@ -188,6 +192,11 @@ class Engine:
         end = self.sim_time + seconds - 1e-9
         while self.sim_time < end:
             self.step()
+
+    @property
+    def steps_left(self) -> int:
+        """Ticks still to advance for POST /api/sim/step while paused."""
+        return self._pending_steps
 
     def _advance(self, ev: TickEvents) -> None:
         cfg, dt = self.config, self.dt

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, create_model, model_validator
 
-from .validation import FieldError, Strict, param, parse, partial_of
+from .validation import Conflict, FieldError, Strict, param, parse, partial_of
 
 __all__ = ["FieldError", "GROUPS", "SCHEMA", "FLAT_KEYS", "SEED_ALIASES", "SimConfig", "ConfigPatch", "ConfigView",
            "schema_table"]
@@ -44,7 +44,7 @@ class SmokeParams(Strict):
         _not_above(self, "task_energy_min", "task_energy_max")
         _not_above(self, "task_work_min", "task_work_max")
         if self.p_high + self.p_medium > 1.0:
-            raise FieldError("p_high", f"p_high + p_medium(={self.p_high + self.p_medium!r}) must be <= 1",
+            raise Conflict("p_high", f"p_high + p_medium(={self.p_high + self.p_medium!r}) must be <= 1",
                              "out_of_range")
         return self
 
@@ -126,7 +126,7 @@ class PolicyParams(Strict):
 def _not_above(group: BaseModel, lo: str, hi: str) -> None:
     a, b = getattr(group, lo), getattr(group, hi)
     if a > b:
-        raise FieldError(lo, f"{lo}(={a!r}) must not exceed {hi}(={b!r})", "out_of_range")
+        raise Conflict(lo, f"{lo}(={a!r}) must not exceed {hi}(={b!r})", "out_of_range")
 
 
 GROUPS: dict[str, type[Strict]] = {"time": TimeParams, "smoke": SmokeParams, "delegator": DelegatorParams,

@@ -7,13 +7,14 @@ validates a partial update (POST /api/reset {"scenario": ...}, SCENARIO_* enviro
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Annotated
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .tle import MAX_TLE_TEXT_BYTES, TleError, load_tles
-from .validation import FieldError, Strict, field_error, param
+from .validation import Conflict, FieldError, Strict, field_error, param
 
 DEFAULT_STATIONS = (
     ("Svalbard", 78.23, 15.41),
@@ -26,10 +27,22 @@ DEFAULT_STATIONS = (
     ("Bangalore", 13.03, 77.51),
 )
 
-Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Percent = Annotated[float, Field(strict=True, ge=0.0, le=100.0)]
+SolarScale = Annotated[float, Field(strict=True, ge=0.0, le=100.0)]  # fraction of nominal, as set_satellite
 Station = Annotated[tuple[Annotated[str, Field(strict=True, min_length=1, max_length=64)],
                           Annotated[float, Field(strict=True, ge=-90.0, le=90.0)],
                           Annotated[float, Field(strict=True, ge=-180.0, le=180.0)]], Field(strict=False)]
+
+
+_YEAR = r"[1-9][0-9]{3}"
+_LEAP_YEAR = r"(?:[1-9][0-9](?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26])00)"
+_MONTH_DAY = (r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+              r"|02-(?:0[1-9]|1[0-9]|2[0-8]))")
+EPOCH_PATTERN = (rf"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+                 r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?Z$")
+"""A real calendar date and time in UTC, so a string the pattern accepts always parses (the
+OpenAPI document carries the same pattern)."""
+_EPOCH_RE = re.compile(EPOCH_PATTERN, re.ASCII)
 
 
 class Scenario(Strict):
@@ -41,8 +54,9 @@ class Scenario(Strict):
     altitude_km: float = param(550.0, 160.0, 40_000.0, "km", "orbit altitude above the equatorial radius")
     inclination_deg: float = param(53.0, 0.0, 180.0, "deg", "orbit inclination")
     j2: bool = Field(True, description="J2 secular drift (node and argument of latitude) on")
-    epoch: str = Field("2026-03-20T00:00:00Z", max_length=64,
-                       description="simulation start, ISO 8601 UTC (e.g. 2026-03-20T00:00:00Z)")
+    epoch: str = Field("2026-03-20T00:00:00Z", json_schema_extra={"pattern": EPOCH_PATTERN},
+                       description="simulation start, ISO 8601 UTC with Z, years 1000-9999, optional "
+                                   "fraction of a second (e.g. 2026-03-20T00:00:00Z)")
     tle: str | None = Field(None, max_length=MAX_TLE_TEXT_BYTES,
                             description="a TLE catalogue (2- or 3-line sets) flown instead of the Walker "
                                         "constellation: n_satellites becomes its size and planes, phasing, "
@@ -56,9 +70,9 @@ class Scenario(Strict):
     processing_capacity: float = param(10.0, 0.0, 1e9, "work units / sim s", "nominal processing rate",
                                        exclusive_lo=True)
     degraded_fraction: float = param(0.08, 0.0, 1.0, "fraction", "satellites with failing panels")
-    degraded_solar_scale: tuple[Finite, Finite] = Field(
+    degraded_solar_scale: tuple[SolarScale, SolarScale] = Field(
         (0.05, 0.3), strict=False, description="panel output of degraded satellites, [low, high] fraction of nominal")
-    initial_pct: tuple[Finite, Finite] = Field(
+    initial_pct: tuple[Percent, Percent] = Field(
         (55.0, 95.0), strict=False, description="initial state of charge, uniform [low, high] % of capacity")
     drone_reserve_eu: float = param(400.0, 0.0, 1e9, "EU", "drone mobility battery capacity",
                                     exclusive_lo=True)
@@ -86,11 +100,11 @@ class Scenario(Strict):
     def _ranges(self):
         lo, hi = self.initial_pct
         if not 0.0 <= lo <= hi <= 100.0:
-            raise FieldError("initial_pct", f"initial_pct(={list(self.initial_pct)!r}) needs "
+            raise Conflict("initial_pct", f"initial_pct(={list(self.initial_pct)!r}) needs "
                              "0 <= lo <= hi <= 100", "out_of_range")
         lo, hi = self.degraded_solar_scale
         if not 0.0 <= lo <= hi:
-            raise FieldError("degraded_solar_scale", f"degraded_solar_scale(={list(self.degraded_solar_scale)!r}) "
+            raise Conflict("degraded_solar_scale", f"degraded_solar_scale(={list(self.degraded_solar_scale)!r}) "
                              "needs 0 <= lo <= hi", "out_of_range")
         return self
 
@@ -119,6 +133,8 @@ class Scenario(Strict):
 
 
 def _parse_epoch(text: str) -> float:
+    if not _EPOCH_RE.fullmatch(text):
+        raise FieldError("epoch", f"expected an ISO 8601 UTC time like 2026-03-20T00:00:00Z, got {text[:40]!r}")
     try:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except (TypeError, ValueError):

@@ -5,7 +5,9 @@ environment) is a model derived from `Strict`; `parse(model, data)` returns the 
 model or raises `FieldError` naming the first bad field (dotted for nested input), a short
 code and what was expected. Rules of the boundary, the same everywhere: unknown fields are
 rejected, booleans never pass as numbers, strings never pass as numbers, numbers must be
-finite, integers must be integers (5.0 is not), ranges are inclusive unless stated.
+finite, integers must be integers (5.5 is not; 5.0 is 5, as in JSON and JSON Schema), ranges
+are inclusive unless stated. `Conflict` (HTTP 409) marks input that is valid field by field but
+not together or against the current state (stop_pct above high_pct, qps over qps_max).
 
 `param(default, lo, hi, unit, doc)` is a field with its default, range, unit and meaning in
 one place; the JSON schema (OpenAPI, docs, .env.example) carries all four.
@@ -28,6 +30,11 @@ class FieldError(ValueError):
         prefix = f"{field}: " if field and not message.startswith(field) else ""
         super().__init__(prefix + message)
         self.field, self.code = field, code
+
+
+class Conflict(FieldError):
+    """Each field is valid but they break a rule together or against the current state (a
+    rule between fields, the config's qps_max, the work budget, an id beyond the fleet)."""
 
 
 class Strict(BaseModel):
@@ -85,7 +92,7 @@ def field_error(exc: ValidationError, prefix: str = "") -> FieldError:
     if isinstance(inner, FieldError):  # raised by a model's own cross-field check
         loc = tuple(err["loc"])
         name = _dotted((*loc, inner.field), prefix) if inner.field and loc[-1:] != (inner.field,) else field
-        return FieldError(name, str(inner).removeprefix(f"{inner.field}: "), inner.code)
+        return type(inner)(name, str(inner).removeprefix(f"{inner.field}: "), inner.code)
     code = _CODES.get(err["type"], "invalid_type" if err["type"].endswith(
         ("_type", "_parsing", "_parsing_size", "_from_float", "model_attributes_type")) else "invalid_value")
     msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")

@@ -116,6 +116,7 @@ def snapshot(eng, sat_offset: int = 0, sat_limit: int | None = None, include_tas
     """Whole state; satellites paged by [sat_offset, sat_offset + sat_limit); task lists optional."""
     lo = max(0, int(sat_offset))
     hi = eng.sats.n if sat_limit is None else min(eng.sats.n, lo + max(0, int(sat_limit)))
+    hi = max(lo, hi)  # an offset past the end is an empty page, not a negative one
     return {
         "tick": eng.tick, "sim_time": eng.sim_time, "sim_date": sim_date(eng), "paused": eng.paused,
         "dt": eng.dt, "seed": eng.seed, "sun": sun(eng),

@@ -55,12 +55,18 @@ def submit_and_settle(cmd: dict) -> tuple[dict, dict]:
     return result, entry
 
 
-def submit_and_wait(cmd: dict, read=None, rejected_code: str = "command_rejected"):
-    """Submit a command, wait for the step that applies it, and return `read(view)` of the
-    state right after that step (or the submit answer when `read` is None). A command the
-    engine refused when applying it is a 409 `rejected_code` with the reason."""
+def submit_and_apply(cmd: dict, rejected_code: str = "command_rejected") -> tuple[dict, dict]:
+    """`submit_and_settle`, and a command the engine refused when applying it is a 409
+    `rejected_code` with the reason."""
     result, entry = submit_and_settle(cmd)
     if entry["status"] == "rejected":
         err = entry["error"]
         raise ApiError(409, rejected_code, err["message"], err["field"])
+    return result, entry
+
+
+def submit_and_wait(cmd: dict, read=None, rejected_code: str = "command_rejected"):
+    """Submit a command, wait for the step that applies it, and return `read(view)` of the
+    state right after that step (or the submit answer when `read` is None)."""
+    result, _ = submit_and_apply(cmd, rejected_code)
     return result if read is None else svc().rt.read(read)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.core.params import ConfigView
 from backend.utils.schema import QueryInt, QueryModel
@@ -101,6 +101,8 @@ class Snapshot(Open):
     paused: bool
     n_satellites: int
     n_drones: int
+    sat_offset: int = Field(ge=0, description="index of the first satellite listed")
+    sat_limit: int = Field(ge=0, description="satellites listed (0 past the end)")
     satellites: list[Satellite]
     drones: list[Drone]
     smoke: Smoke
@@ -131,9 +133,14 @@ class Health(Open):
 
     status: Literal["ok", "degraded", "unhealthy"]
     problems: list[str]
+    reasons: list[str] = Field(description="why degraded")
     loops: dict[str, LoopHealth]
     last_tick_age_s: Number
+    last_tick_ms: Number = Field(description="wall ms of the last step")
     tick: int
+    seq: int = Field(description="ticks published since start")
+    overruns: int = Field(description="ticks that took longer than tick_interval")
+    real_time_factor: Number | None = Field(description="achieved / requested sim speed (null while paused)")
 
 
 class FaultIn(BaseModel):
@@ -163,12 +170,30 @@ class FaultOut(Open):
     armed: dict
 
 
+SAT_FIELDS = ("satellite_id", "plane", "slot", "position", "energy_amount", "max_energy",
+              "energy_pct", "consumption_rate", "solar_rate", "sunlit", "sun_fraction", "in_service", "blackout",
+              "processing_capacity", "current_tasks", "queue_length", "committed_energy",
+              "backlog_work", "giving_energy", "beam_peer", "receiving_from", "predicted_energy",
+              "predicted_pct", "topup_requested")
+_FIELD = "(?:" + "|".join(SAT_FIELDS) + ")"
+
+
 class StateQuery(QueryModel):
     """Paging and filtering of GET /api/state."""
 
     sat_offset: QueryInt = Field(0, ge=0, le=10_000_000, description="first satellite index")
     sat_limit: QueryInt = Field(None, ge=0, le=10_000_000, description="satellites to include (default all)")
-    fields: str = Field(None, max_length=2000, description="comma-separated satellite fields to keep")
+    fields: str = Field(None, max_length=2000, json_schema_extra={"pattern": rf"^{_FIELD}(?:,{_FIELD})*$"},
+                        description="comma-separated satellite fields to keep: " + ", ".join(SAT_FIELDS))
+
+    @field_validator("fields")
+    @classmethod
+    def _known(cls, raw: str) -> str:
+        for name in raw.split(","):
+            if name not in SAT_FIELDS:
+                raise ValueError(f"unknown satellite field {name[:40]!r}; expected a comma-separated "
+                                 f"list of {', '.join(SAT_FIELDS)}")
+        return raw
 
 
 __all__ = ["Clock", "CommandEntry", "SlowIn", "ConfigView", "Drone", "FaultIn", "FaultOut", "Health", "Satellite", "Smoke",

@@ -8,7 +8,7 @@ from backend.core.commands import Empty, Reset, Step
 from backend.utils.errors import ApiError, json_response
 from backend.utils.schema import api
 
-from .common import submit_and_wait, svc
+from .common import CommandPending, submit_and_apply, submit_and_wait, svc
 from .models import Clock
 
 bp = Blueprint("sim", __name__)
@@ -42,8 +42,13 @@ def resume(body: Empty):
 
 
 @bp.post("/api/sim/step")
-@api("Advance while paused", body=Step, body_required=False, responses={200: Clock}, errors=(409,), waits=True)
+@api("Advance while paused; answers after the last of the ticks", body=Step, body_required=False,
+     responses={200: Clock}, errors=(409,), waits=True)
 def step(body: Step):
-    if not svc().rt.read(lambda e: e.paused):
+    rt = svc().rt
+    if not rt.read(lambda e: e.paused):
         raise ApiError(409, "not_paused", "step works while paused: POST /api/sim/pause first", None)
-    return json_response(submit_and_wait({"type": "step", **body.model_dump()}, clock))
+    _, entry = submit_and_apply({"type": "step", **body.model_dump()})
+    if not rt.wait_view(lambda v: v.steps_left == 0):  # a pause or reset also ends the steps
+        raise CommandPending(entry)
+    return json_response(rt.read(clock))

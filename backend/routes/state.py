@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from backend.runtime import snapshot
-from backend.utils.errors import ApiError, json_response
+from backend.utils.errors import json_response
 from backend.utils.schema import api
 
 from .common import svc
@@ -17,21 +17,9 @@ from .models import Snapshot, StateQuery
 
 bp = Blueprint("state", __name__)
 
-SAT_FIELDS = ("satellite_id", "plane", "slot", "position", "energy_amount", "max_energy",
-              "energy_pct", "consumption_rate", "solar_rate", "sunlit", "sun_fraction", "in_service", "blackout",
-              "processing_capacity", "current_tasks", "queue_length", "committed_energy",
-              "backlog_work", "giving_energy", "beam_peer", "receiving_from", "predicted_energy",
-              "predicted_pct", "topup_requested")
-
 
 def _fields(raw: str | None) -> list | None:
-    if not raw:
-        return None
-    names = [f.strip() for f in raw.split(",") if f.strip()]
-    for name in names:
-        if name not in SAT_FIELDS:
-            raise ApiError(400, "invalid_value", f"fields: unknown satellite field {name!r}", "fields")
-    return names
+    return raw.split(",") if raw else None
 
 
 @bp.get("/api/state")

@@ -13,7 +13,7 @@ import orjson
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from backend.core.validation import FieldError
+from backend.core.validation import Conflict, FieldError
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,10 @@ def field_of(message: str) -> str | None:
 
 
 def from_value_error(exc: ValueError) -> ApiError:
-    """A 400 error carrying the field (and code) of a FieldError, or the field named in the
-    engine's message."""
+    """A 400 error (409 for a Conflict) carrying the field (and code) of a FieldError, or the
+    field named in the engine's message."""
     msg = str(exc)
-    return ApiError(400, getattr(exc, "code", "invalid_value"), msg,
+    return ApiError(409 if isinstance(exc, Conflict) else 400, getattr(exc, "code", "invalid_value"), msg,
                     getattr(exc, "field", None) or field_of(msg))
 
 

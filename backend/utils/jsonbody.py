@@ -1,5 +1,6 @@
 """Strict JSON request bodies: application/json only, no duplicate keys, no NaN/Infinity,
-size-limited, objects only."""
+size-limited, objects only. JSON has one number type: 885.0 is the integer 885 (as JSON Schema
+counts it), so an integral literal with a fraction or exponent is read as an int."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ def _no_duplicates(pairs):
             raise ApiError(400, "duplicate_key", f"duplicate key {key!r} in JSON body", key)
         obj[key] = value
     return obj
+
+
+def _number(text: str) -> float | int:
+    """A JSON number with a fraction or exponent: an int when it is integral (885.0, 1e3)."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 class _NonFinite(str):
@@ -39,7 +46,8 @@ def _find_non_finite(value, path: str = ""):
 def loads_strict(raw: bytes | str):
     """Parse JSON text, rejecting duplicate keys and NaN/Infinity with an ApiError."""
     try:
-        body = json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_NonFinite)
+        body = json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_NonFinite,
+                          parse_float=_number)
     except ApiError:
         raise
     except (ValueError, RecursionError) as exc:

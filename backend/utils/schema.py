@@ -22,9 +22,9 @@ from flask import Flask, request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
-from backend.core.validation import FieldError, field_error
+from backend.core.validation import field_error
 
-from .errors import ApiError
+from .errors import ApiError, from_value_error
 from .jsonbody import json_body
 
 REF = "#/components/schemas/{model}"
@@ -49,8 +49,10 @@ class ErrorBody(BaseModel):
 
 ERROR_TEXT = {400: "invalid input (the first bad field is named)", 401: "missing or wrong API token",
               403: "origin or host not allowed", 404: "no such entity or path",
-              405: "method not allowed", 409: "conflicts with the current state",
+              405: "method not allowed", 409: "valid field by field but not together or against the current state "
+                   "(stop_pct above high_pct, qps over qps_max, an id beyond the fleet, a refused command)",
               413: "body too large (MAX_BODY_BYTES)", 415: "Content-Type must be application/json",
+              414: "request line over 8 KiB: refused by the HTTP server before the app, with no body",
               429: "too many requests: back off and retry", 503: "engine not answering in time or unhealthy"}
 
 
@@ -98,17 +100,13 @@ def api(summary: str, *, body: type[BaseModel] | None = None, body_required: boo
     return wrap
 
 
-def to_api_error(err: FieldError, status: int = 400) -> ApiError:
-    return ApiError(status, err.code, str(err), err.field)
-
-
 def parse_body(model: type[BaseModel], optional: bool = False):
     """The request's JSON body validated by `model` (an empty body is {} when `optional`)."""
     raw = json_body(optional=optional)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise to_api_error(field_error(exc)) from None
+        raise from_value_error(field_error(exc)) from None
 
 
 def parse_query(model: type[BaseModel]):
@@ -122,7 +120,7 @@ def parse_query(model: type[BaseModel]):
     try:
         return model.model_validate(args)
     except ValidationError as exc:
-        raise to_api_error(field_error(exc)) from None
+        raise from_value_error(field_error(exc)) from None
 
 
 class QueryModel(BaseModel):
@@ -254,6 +252,7 @@ def _operation(method: str, rule, op: Operation, token: bool) -> dict:
     for status in _error_statuses(op, method, bool(rule.arguments), token):
         out["responses"].setdefault(str(status), {"description": ERROR_TEXT.get(status, "error"),
                                                   "content": _content(ErrorBody)})
+    out["responses"]["414"] = {"description": ERROR_TEXT[414]}  # any URL can be too long
     if token and method in ("post", "patch", "put", "delete"):
         out["security"] = [{"bearer": []}]
     return out

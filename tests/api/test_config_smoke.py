@@ -56,7 +56,6 @@ BAD_CONFIG = [
     ('{"beam_rate": 5, "rate_eu_per_s": 6}', "rate_eu_per_s"),
     ('{"low_threshold": 99.5}', None),  # above stop_pct
     ('{"tick_interval": 0}', "tick_interval"),
-    ('{"task_energy_min": 50, "task_energy_max": 10}', None),
     ("[1]", None),
     ("{", None),
 ]
@@ -69,6 +68,31 @@ def test_post_config_rejected_changes_nothing(api, raw, field):
     if field is not None:
         assert err["field"] == field, err
     assert api.fingerprint() == before
+
+
+# Each value in range, but not together or not with the current config: 409, naming the field.
+CONFLICTING_CONFIG = [
+    ('{"task_energy_min": 50, "task_energy_max": 10}', "task_energy_min"),
+    ('{"stop_pct": 99}', "stop_pct"),  # the current high_pct is 70
+    ('{"beam": {"low_pct": 65}}', "low_pct"),  # above the current stop_pct 60
+    ('{"p_high": 0.9, "p_medium": 0.5}', "p_high"),
+]
+
+
+@pytest.mark.parametrize("raw,field", CONFLICTING_CONFIG)
+def test_post_config_conflicting_is_409_and_changes_nothing(api, raw, field):
+    before = api.fingerprint()
+    assert_error(api.raw("POST", "/api/config", raw), 409, "out_of_range", field)
+    assert api.fingerprint() == before
+
+
+def test_an_integral_number_is_an_integer(api):
+    """JSON has one number type: 8.0 is the integer 8, as JSON Schema counts it."""
+    before = api.get("/api/config").json()["delegator"]["max_queue"]
+    resp = api.raw("POST", "/api/config", '{"max_queue": 9.0}')
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["delegator"]["max_queue"] == 9
+    api.post("/api/config", {"max_queue": before})
 
 
 def test_smoke_start_and_stop(api):
@@ -84,7 +108,8 @@ def test_smoke_start_and_stop(api):
 BAD_SMOKE = [
     ('{"qps": 0}', 400, "qps"),
     ('{"qps": -5}', 400, "qps"),
-    ('{"qps": 1e9}', 400, "qps"),  # above config qps_max
+    ('{"qps": 1e9}', 400, "qps"),  # above the schema's 1e6
+    ('{"qps": 999999}', 409, "qps"),  # in the schema, above the current config qps_max
     ('{"qps": true}', 400, "qps"),
     ('{"qps": "50"}', 400, "qps"),
     ('{"qps": 50, "burst": 0}', 400, "burst"),

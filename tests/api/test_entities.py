@@ -78,7 +78,7 @@ def test_launch_and_recall_drone(api):
 
 
 @pytest.mark.parametrize("path,raw,status,field", [
-    ("/api/drones/bat-002/launch", '{"satellite_id": "sat-1000"}', 400, "satellite_id"),
+    ("/api/drones/bat-002/launch", '{"satellite_id": "sat-1000"}', 409, "satellite_id"),  # beyond the fleet
     ("/api/drones/bat-002/launch", '{"satellite_id": 5}', 400, "satellite_id"),
     ("/api/drones/bat-002/launch", "{}", 400, "satellite_id"),
     ("/api/drones/bat-002/launch", '{"satellite_id": "sat-002", "fast": true}', 400, "fast"),

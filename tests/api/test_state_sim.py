@@ -21,11 +21,14 @@ def test_state_shape(api):
     ("sat_offset=10&sat_limit=3", "sat-011", 3),
     ("sat_offset=118", "sat-119", 2),
     ("sat_offset=500", None, 0),
+    ("sat_offset=500&sat_limit=10", None, 0),
+    ("sat_offset=120", None, 0),
     ("sat_limit=0", None, 0),
 ])
 def test_state_paging(api, query, first, count):
     state = api.get(f"/api/state?{query}").json()
     assert len(state["satellites"]) == count
+    assert state["sat_limit"] == count  # past the end: 0, never negative
     if first:
         assert state["satellites"][0]["satellite_id"] == first
 
@@ -51,15 +54,24 @@ def test_step_while_running_is_409(api):
     assert api.get("/api/config").json() == before
 
 
+def test_step_answers_after_the_last_tick(api):
+    """POST /api/sim/step {"ticks": 5} answers the clock 5 ticks on (it used to answer after
+    the first), and the clock stays there."""
+    tick = api.post("/api/sim/pause").json()["tick"]
+    stepped = api.post("/api/sim/step", {"ticks": 5})
+    assert stepped.status_code == 200, stepped.text
+    assert stepped.json()["tick"] == tick + 5
+    assert api.get("/api/state?sat_limit=0").json()["tick"] == tick + 5
+
+
 def test_pause_step_resume(api):
     paused = api.post("/api/sim/pause").json()
     assert paused["paused"] is True
     tick = paused["tick"]
     stepped = api.post("/api/sim/step", {"ticks": 3})
     assert stepped.status_code == 200, stepped.text
-    # the step command is applied over the next ticks; the clock stops 3 ticks on
     import time
-    time.sleep(0.6)
+    time.sleep(0.3)  # > 2 ticks: no further step
     assert api.get("/api/state?sat_limit=0").json()["tick"] == tick + 3
     resumed = api.post("/api/sim/resume").json()
     assert resumed["paused"] is False
@@ -87,6 +99,19 @@ def test_sim_bad_bodies_change_nothing(api, path, raw, field):
     before = api.fingerprint()
     assert_error(api.raw("POST", path, raw), 400, None, field)
     assert api.fingerprint() == before
+
+
+@pytest.mark.parametrize("paused", [True, False])
+def test_reset_answers_the_reset_clock(api, paused):
+    """POST /api/reset answers tick 0 at the epoch (it used to answer tick 1), paused before or
+    not; the seed state runs."""
+    api.post("/api/sim/pause" if paused else "/api/sim/resume")
+    resp = api.post("/api/reset")
+    assert resp.status_code == 200, resp.text
+    clock = resp.json()
+    assert (clock["tick"], clock["sim_time"], clock["paused"]) == (0, 0.0, False)
+    assert clock["sim_date"].startswith("2026-03-20T00:00:00")  # the scenario epoch
+    api.post("/api/sim/pause")
 
 
 def test_reset_with_seed_and_scenario(api):

@@ -160,10 +160,12 @@ def test_reset_returns_to_seed_state_and_can_resize():
         eng.step()
     eng.submit({"type": "reset", "seed": 4})
     eng.step()
-    assert eng.tick == 1  # reset applied, then one tick from the seed state
+    assert (eng.tick, eng.sim_time) == (0, 0.0)  # the step that resets ends at the seed state
+    assert _dump(eng) == _dump(small_engine(seed=4))
+    eng.step()
     again = small_engine(seed=4)
     again.step()
-    assert _dump(eng) == _dump(again)
+    assert eng.tick == 1 and _dump(eng) == _dump(again)
     eng.submit({"type": "reset", "scenario": {"n_satellites": 12}})
     eng.step()
     assert eng.sats.n == 12 and fresh != _dump(eng)

@@ -1,0 +1,36 @@
+"""Schemathesis hooks for tests/api/test_schemathesis.py (named in schemathesis.toml).
+
+Every generated request is sent and checked as it is. What these hooks add happens after a
+case's response: when a case left the server slow for the cases that follow (a config with a
+5 s tick, where every state-changing request then waits up to 5 s for its tick; a reset to
+100,000 satellites, whose whole-state answer is 56 MB), they put the clock and the fleet back,
+so the run covers hundreds of cases per operation in a few minutes.
+"""
+
+from __future__ import annotations
+
+import requests
+import schemathesis
+
+FAST_CLOCK = {"time": {"tick_interval": 0.05, "time_scale": 30.0}}
+SMALL_FLEET = {"scenario": {"n_satellites": 120, "planes": 6, "n_drones": 16}}
+SLOW_TICK_S = 0.2
+BIG_FLEET = 1000
+
+
+def _base(response) -> str:
+    url = response.request.url
+    return url[: url.index("/", url.index("//") + 2)]
+
+
+@schemathesis.hook
+def after_call(context, case, response) -> None:
+    """Put back a slow clock or a big fleet that this case's (accepted) request set."""
+    if response.status_code != 200 or case.method.upper() != "POST":
+        return
+    path = case.operation.path
+    body = response.json()
+    if path == "/api/config" and body["time"]["tick_interval"] > SLOW_TICK_S:
+        requests.post(_base(response) + "/api/config", json=FAST_CLOCK, timeout=30)
+    elif path == "/api/reset" and body["n_satellites"] > BIG_FLEET:
+        requests.post(_base(response) + "/api/reset", json=SMALL_FLEET, timeout=30)
