@@ -61,7 +61,7 @@ class VppNamespace(Namespace):
             if not token_ok(header, self.svc.settings.API_TOKEN):
                 raise ApiError(401, "unauthorized", "send auth {token: <API_TOKEN>} to connect")
         except ApiError as err:
-            raise ConnectionRefusedError(err.body()) from None
+            raise ConnectionRefusedError(err.message, err.body()) from None  # message, data
         eio_sid = self.socketio.server.manager.eio_sid_from_sid(request.sid, NS)
         self.svc.hub.register(request.sid, eio_sid, names, opts.get("max_per_tick"))
         limit = self._limit(opts)

@@ -20,6 +20,13 @@ import { launch, CHROMIUM } from '../tests/e2e/browser.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  // the usage is the comment at the top of this file
+  const head = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  const usage = head.slice(0, head.findIndex((line) => !line.startsWith('//')));
+  console.log(usage.map((line) => line.replace(/^\/\/ ?/, '')).join('\n'));
+  process.exit(0);
+}
 const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] && !args[i + 1].startsWith('--') ? args[i + 1] : dflt;

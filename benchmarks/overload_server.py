@@ -20,10 +20,8 @@ import threading
 import time
 from pathlib import Path
 
-import requests
-
+from backend.client import LiveFeed, VppClient
 from benchmarks.server import RESULTS, start_server, stop
-from tests.integration.conftest import InOrderClient  # decodes binary events in arrival order
 
 BIG = {"SCENARIO_N_SATELLITES": "100000", "SCENARIO_PLANES": "100", "LOG_LEVEL": "WARNING"}
 
@@ -46,7 +44,7 @@ def poll_health(url: str, seconds: float, every_s: float = 0.05) -> tuple[list, 
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         t0 = time.perf_counter()
-        resp = requests.get(url + "/api/health", timeout=60)
+        resp = VppClient(url, timeout_s=60).request("GET", "/api/health", ok=(200, 503))
         lat.append(time.perf_counter() - t0)
         bodies.append(resp.json())
         time.sleep(every_s)
@@ -55,18 +53,18 @@ def poll_health(url: str, seconds: float, every_s: float = 0.05) -> tuple[list, 
 
 def pause_latency(url: str, times: int = 5) -> list:
     """Seconds from POST /api/sim/pause to its 200 (202 counted as its wait), resuming between."""
-    out = []
+    vpp, out = VppClient(url, timeout_s=120), []
     for _ in range(times):
         t0 = time.perf_counter()
-        resp = requests.post(url + "/api/sim/pause", timeout=120)
+        resp = vpp.request("POST", "/api/sim/pause", ok=(200, 202))
         out.append((time.perf_counter() - t0, resp.status_code))
-        requests.post(url + "/api/sim/resume", timeout=120)
+        vpp.request("POST", "/api/sim/resume", ok=(200, 202))
         time.sleep(1.0)
     return out
 
 
 def run_speed(url: str, time_scale: float, seconds: float) -> dict:
-    requests.post(url + "/api/config", json={"time_scale": time_scale}, timeout=60).raise_for_status()
+    VppClient(url, timeout_s=60).set_config(time_scale=time_scale)
     time.sleep(3.0)
     lat, bodies = poll_health(url, seconds)
     pauses = pause_latency(url)
@@ -83,7 +81,7 @@ def max_tick_gap(url: str, seconds: float) -> float:
     """Longest last_tick_age_s seen while sampling /api/health every 20 ms."""
     worst, end = 0.0, time.monotonic() + seconds
     while time.monotonic() < end:
-        worst = max(worst, requests.get(url + "/api/health", timeout=60).json()["last_tick_age_s"])
+        worst = max(worst, VppClient(url, timeout_s=60).health().last_tick_age_s)
         time.sleep(0.02)
     return worst
 
@@ -102,10 +100,9 @@ def connect_storm(url: str, pid: int, n: int = 10) -> dict:
 
     def one():
         got = threading.Event()
-        c = InOrderClient(reconnection=False)
-        c.on("state", lambda data: got.set(), namespace="/ws")
+        c = LiveFeed(url, keep=8, on_event=lambda name, data: name == "state" and got.set())
         t0 = time.perf_counter()
-        c.connect(url, namespaces=["/ws"], transports=["websocket"], wait_timeout=60)
+        c.connect(timeout_s=60)
         got.wait(120)
         ready.append(time.perf_counter() - t0)
         clients.append(c)
@@ -125,7 +122,7 @@ def connect_storm(url: str, pid: int, n: int = 10) -> dict:
     stop_sampling.set()
     after = rss_mb(pid)
     for c in clients:
-        c.disconnect()
+        c.close()
     return {"rss_base_mb": base, "rss_peak_mb": peak[0], "rss_after_mb": after, "idle_gap_s": idle_gap,
             "storm_gap_s": gap_box[0], "state_med_s": statistics.median(ready), "state_max_s": max(ready),
             "clients": len(ready)}
@@ -136,13 +133,14 @@ def run(mode: str, seconds: float, env: dict | None = None) -> str:
     the Markdown block."""
     env = env or {}
     proc, url = start_server({**BIG, **env}, mode)
+    vpp = VppClient(url, timeout_s=60)
     try:
-        requests.post(url + "/api/smoke/start", json={"qps": 2000, "burst": 10}, timeout=60).raise_for_status()
-        refused = requests.post(url + "/api/config", json={"time_scale": 10000}, timeout=60)
+        vpp.smoke_start(2000, burst=10)
+        refused = vpp.request("POST", "/api/config", {"time_scale": 10000}, ok=(200, 400, 409))
         base = run_speed(url, 30, seconds)
         fast = run_speed(url, 1000, seconds)
-        requests.post(url + "/api/config", json={"time_scale": 30}, timeout=60)
-        requests.post(url + "/api/smoke/stop", timeout=60)
+        vpp.set_config(time_scale=30)
+        vpp.smoke_stop()
         storm = connect_storm(url, proc.pid)
     finally:
         stop(proc)

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import requests
 
+from backend.client import VppClient
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 
@@ -199,10 +201,9 @@ def bench_fanout(sizes, clients, reps, seconds, mode) -> list:
         try:
             for n in clients:
                 runs = [fanout_run(url, n, seconds) for _ in range(reps)]
-                health = requests.get(url + "/api/health", timeout=10).json()
+                health = VppClient(url).health()
                 row = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-                row.update(n_sats=n_sats, clients=n, tick_ms=health["last_tick_ms"],
-                           overruns=health["overruns"])
+                row.update(n_sats=n_sats, clients=n, tick_ms=health.last_tick_ms, overruns=health.overruns)
                 rows.append(row)
                 print(f"fan-out {n_sats:>6} sats {n:>3} clients: {row['rate']:.2f} ticks/s/client, "
                       f"delivered {100 * row['delivery']:.1f}%, latency p50 {row['p50']:.1f} ms "
@@ -224,19 +225,19 @@ def timed(fn, n: int) -> list:
 
 def bench_rest(reps: int, mode: str) -> dict:
     proc, url = start_server({"SCENARIO_N_SATELLITES": "1000", "SCENARIO_PLANES": "50"}, mode)
-    s = requests.Session()
+    vpp = VppClient(url, timeout_s=10)
     task = {"energy_need": 5, "processing_power_needed": 40, "priority": "high"}
     try:
-        s.post(url + "/api/smoke/start", json={"qps": 5000, "burst": 50}, timeout=10)
+        vpp.smoke_start(5000, burst=50)
         time.sleep(3.0)
         runs = []
-        for _ in range(reps):
-            g = timed(lambda: s.get(url + "/api/state", timeout=10), 100)
-            p = timed(lambda: s.post(url + "/api/tasks", json=task, timeout=10), 300)
+        for _ in range(reps):  # raw answers: the figures are the server's, not the client's parsing
+            g = timed(lambda: vpp.request("GET", "/api/state"), 100)
+            p = timed(lambda: vpp.request("POST", "/api/tasks", task), 300)
             runs.append({"state_p50": pct(g, .5), "state_p99": pct(g, .99),
                          "tasks_p50": pct(p, .5), "tasks_p99": pct(p, .99)})
-        health = s.get(url + "/api/health", timeout=10).json()
-        created = s.get(url + "/api/state?sat_limit=0", timeout=10).json()["counters"]["tasks"]["created"]
+        health = vpp.health().model_dump()
+        created = vpp.state(sat_limit=0).model_dump()["counters"]["tasks"]["created"]
     finally:
         stop(proc)
     row = {k: statistics.median(r[k] for r in runs) for k in runs[0]}

@@ -27,8 +27,8 @@ if [ -f frontend/package.json ]; then
   fi
   lock_stamp="frontend/node_modules/.installed-$(cat frontend/package.json frontend/package-lock.json | sha1sum | cut -c1-12)"
   if [ ! -f "$lock_stamp" ]; then
-    echo "setup: installing front-end packages"
-    (cd frontend && npm install --no-audit --no-fund --loglevel=error)
+    echo "setup: installing front-end packages (npm ci: exactly the tracked package-lock.json)"
+    (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
     touch "$lock_stamp"
   fi
   src_hash=$(find frontend/src frontend/index.html frontend/vite.config.js frontend/package-lock.json -type f -print0 \

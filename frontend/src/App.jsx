@@ -15,6 +15,7 @@ import Inspector from './components/Inspector.jsx';
 import Legend, { LegendBody } from './components/Legend.jsx';
 import SearchBox from './components/SearchBox.jsx';
 import ShortcutHelp, { keyBelongsToTarget } from './components/Shortcuts.jsx';
+import TokenPrompt from './components/TokenPrompt.jsx';
 import { useInterval, useMedia, useTicker } from './components/hooks.js';
 import { fmtSimTime, fmtInt } from './components/format.js';
 import { createLabelRegistry } from './components/Labels.jsx';
@@ -22,6 +23,7 @@ import { createStore } from './lib/store.js';
 import { parseUrlState, toUrlSearch } from './lib/urlstate.js';
 import { ApiClient, errorMessage } from './api/http.js';
 import { connectSocket } from './api/socket.js';
+import { createTokenGate } from './api/token.js';
 import { TASK_EVENTS, satId } from './lib/protocol.js';
 
 const STALE_MS = 3000;
@@ -75,7 +77,9 @@ export default function App() {
   const phone = useMedia(PHONE);
   const [status, setStatus] = useState({ state: 'connecting', detail: '' });
   const [httpDown, setHttpDown] = useState(null);
-  const api = useMemo(() => new ApiClient({ onError: (r) => setHttpDown(r.body?.error?.message || 'server error') }), []);
+  const [tokenAsk, setTokenAsk] = useState(null); // {reason, answer}: the open API-token question
+  const tokens = useMemo(() => createTokenGate((reason) => new Promise((answer) => setTokenAsk({ reason, answer }))), []);
+  const api = useMemo(() => new ApiClient({ tokens, onError: (r) => setHttpDown(r.body?.error?.message || 'server error') }), [tokens]);
   const [config, setConfig] = useState(null);
   const [light, setLight] = useState(null); // GET /api/state?sat_limit=0: smoke, queues, energy
   const [stations, setStations] = useState([]);
@@ -116,6 +120,7 @@ export default function App() {
     hook.select = (i) => select(i);
     hook.satId = satId;
     const s = connectSocket(store, {
+      tokens,
       onStatus: (st) => { setStatus(st); if (st.state === 'connected') { setHttpDown(null); loadConfig(); } },
       onSnapshot: (snap) => { setStations([...(snap.ground_stations || [])]); if (snap.smoke) setLight(snap); },
     });
@@ -123,7 +128,7 @@ export default function App() {
     sock.current = s;
     hook.socket = s.socket;
     return () => s.close();
-  }, [store, loadConfig, select, initial.feed]);
+  }, [store, loadConfig, select, initial.feed, tokens]);
 
   const poll = useCallback(async () => {
     const [st, h] = await Promise.all([api.state('?sat_limit=0'), api.health()]);
@@ -284,6 +289,7 @@ export default function App() {
       <TimeMachine api={api} store={store} live={() => sock.current?.backToLive()} recording={store.health?.recorder?.enabled} />
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
       {charts && <HistoryPanel api={api} onClose={() => setCharts(false)} recording={store.health?.recorder?.enabled} />}
+      {tokenAsk && <TokenPrompt reason={tokenAsk.reason} onAnswer={(t) => { setTokenAsk(null); tokenAsk.answer(t); }} />}
       {toast && <div className={`toast ${toast.ok ? '' : 'toast-err'}`} role="status" data-testid="toast">{toast.text}</div>}
       {down && (
         <div className="banner banner-down" role="alert" data-testid="server-down">

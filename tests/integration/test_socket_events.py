@@ -6,8 +6,8 @@ import time
 
 import numpy as np
 import pytest
-import requests
 
+from backend.client import ApiError
 from backend.core.ids import battery_id, sat_id
 from backend.core.ticklog import EVENT_NAMES
 
@@ -33,27 +33,28 @@ def test_state_first_then_ticks(client):
     assert set(t["totals"]) == set(t["counters"])
     assert {"pending", "running", "mean_energy_pct", "tick_ms"} <= set(t["kpis"])
     assert set(t["smoke"]) == {"running", "qps", "burst"}
-    assert t["sat_fields"] == ["lat", "lon", "alt_km", "energy_pct", "flags", "queue"]
-    sats = np.frombuffer(t["sats"], dtype="<f4").reshape(t["n_satellites"], 6)
-    assert len(t["sats"]) == 24 * t["n_satellites"]
-    assert np.all(np.abs(sats[:, 0]) <= 90) and np.all((sats[:, 3] >= 0) & (sats[:, 3] <= 100))
-    assert len(t["drones"]) == 24 * t["n_drones"] and len(t["beams"]) == 12 * t["n_beams"]
+    frame = t["frame"]  # the binary attachments, decoded by backend.client
+    assert frame.sat_fields == ("lat", "lon", "alt_km", "energy_pct", "flags", "queue")
+    assert frame.sats.dtype == np.float32 and frame.sats.shape == (frame.n_satellites, 6) == (180, 6)
+    assert np.all(np.abs(frame.sat("lat")) <= 90)
+    assert np.all((frame.sat("energy_pct") >= 0) & (frame.sat("energy_pct") <= 100))
+    assert frame.drones.shape == (frame.n_drones, 6) and frame.beams.shape == (frame.n_beams, 3)
 
 
 def test_smoke_events_and_exact_counters(client, http):
-    http.post("/api/sim/resume")
-    http.post("/api/smoke/start", {"qps": 200, "burst": 5})
+    http.resume()
+    http.smoke_start(200, burst=5)
     try:
         for name in ("task.created", "task.assigned", "task.completed"):
             client.wait_event(name, timeout=20)
     finally:
-        http.post("/api/smoke/stop")
+        http.smoke_stop()
     created = client.of("task.created")[0]
     assert created["task_id"].startswith("task-") and created["priority"] in ("low", "medium", "high")
     assert client.of("task.assigned")[0]["satellite_id"].startswith("sat-")
-    http.post("/api/sim/pause")
+    http.pause()
     time.sleep(0.5)
-    state = http.get("/api/state?sat_limit=0").json()
+    state = http.state(sat_limit=0).model_dump()
     last = _ticks(client)[-1]
     assert last["tick"] == state["tick"]
     assert {k: last["totals"][k] for k in EVENT_NAMES} == state["counters"]["events"]
@@ -64,29 +65,29 @@ def test_smoke_events_and_exact_counters(client, http):
         if b["seq"] == a["seq"] + 1 and b["tick"] >= a["tick"]:
             assert {k: b["totals"][k] - a["totals"][k] for k in EVENT_NAMES} == \
                 {k: b["counters"][k] for k in EVENT_NAMES}
-    http.post("/api/sim/resume")
+    http.resume()
 
 
 def _neighbours(http):
-    sats = http.get("/api/state?fields=satellite_id,plane,slot").json()["satellites"]
+    sats = http.state(fields=["satellite_id", "plane", "slot"]).model_dump()["satellites"]
     plane0 = sorted((s["slot"], s["satellite_id"]) for s in sats if s["plane"] == 0)
     return plane0[0][1], plane0[1][1]
 
 
 def test_beam_started_then_ended(client, http):
     receiver, giver = _neighbours(http)
-    http.post("/api/config", {"beam": {"rate_eu_per_s": 50.0, "max_distance_km": 4000.0}})
+    http.set_config({"beam": {"rate_eu_per_s": 50.0, "max_distance_km": 4000.0}})
     try:
         since = time.monotonic()
-        http.post(f"/api/satellites/{receiver}", {"energy_pct": 10.0, "solar_scale": 0.0})
-        http.post(f"/api/satellites/{giver}", {"energy_pct": 95.0})
+        http.set_satellite(receiver, energy_pct=10.0, solar_scale=0.0)
+        http.set_satellite(giver, energy_pct=95.0)
         started = client.wait_event("sat.energy_transfer_started", lambda d: d["to"] == receiver,
                                     timeout=20, since=since)
         ended = client.wait_event("sat.energy_transfer_ended",
                                   lambda d: d["to"] == receiver and d["from"] == started["from"],
                                   timeout=30, since=since)
     finally:
-        http.post("/api/config", {"beam": {"rate_eu_per_s": 4.0, "max_distance_km": 3000.0}})
+        http.set_config({"beam": {"rate_eu_per_s": 4.0, "max_distance_km": 3000.0}})
     assert started["distance_km"] <= 4000.0 and started["rate_eu_per_s"] > 0
     assert ended["delivered_eu"] > 0 and ended["lost_eu"] >= 0 and ended["reason"]
 
@@ -96,28 +97,28 @@ def _launch_any(http) -> tuple[str, str]:
     refusals = []
     for i in range(40, 60):
         target = sat_id(i)
-        http.post(f"/api/satellites/{target}", {"energy_pct": 20.0})
+        http.set_satellite(target, energy_pct=20.0)
         for j in range(16):
-            resp = requests.post(f"{http.url}/api/drones/{battery_id(j)}/launch",
-                                 json={"satellite_id": target}, timeout=10)
-            if resp.status_code == 200:
+            try:
+                http.launch(battery_id(j), target)
                 return battery_id(j), target
-            assert resp.status_code == 409, resp.text
-            refusals.append(resp.json()["error"]["message"])
+            except ApiError as err:
+                assert err.status == 409, err
+                refusals.append(err.message)
             if "already targeted" in refusals[-1]:
                 break
     raise AssertionError(f"no drone could launch: {refusals[-5:]}")
 
 
 def test_drone_launched_arrived_charged_in_order(client, http):
-    http.post("/api/config", {"drone": {"speed_km_s": 60.0}, "time": {"time_scale": 100.0}})
+    http.set_config({"drone": {"speed_km_s": 60.0}, "time": {"time_scale": 100.0}})
     try:
         since = time.monotonic()
         drone, target = _launch_any(http)
         mine = lambda d: d["battery_id"] == drone  # noqa: E731
         client.wait_event("drone.charged", mine, timeout=40, since=since)
     finally:
-        http.post("/api/config", {"drone": {"speed_km_s": 12.0}, "time": {"time_scale": 30.0}})
+        http.set_config({"drone": {"speed_km_s": 12.0}, "time": {"time_scale": 30.0}})
     order = [n for n, d, t in client.events
              if t >= since and n.startswith("drone.") and d.get("battery_id") == drone]
     assert order[:3] == ["drone.launched", "drone.arrived", "drone.charged"], order
@@ -169,21 +170,21 @@ def test_reconnect_gets_fresh_state(server):
 
 def test_loop_failure_is_restarted_and_reported(server, client, http):
     client.wait_event("tick")
-    http.post("/api/_test/fault", {"loop": "tick", "times": 3})
+    http.inject_loop_fault("tick", times=3)
     alerts = client.wait_for(lambda ev: [d for n, d, _ in ev if n == "alert.loop_failed"][2:] and
                              [d for n, d, _ in ev if n == "alert.loop_failed"], what="3 alerts")
     assert [a["loop"] for a in alerts[:3]] == ["tick"] * 3
     assert "injected fault" in alerts[0]["error"] and alerts[2]["restarts"] == 3
-    health = http.get("/api/health")
-    assert health.status_code == 503, health.text
-    assert any("restarted" in p for p in health.json()["problems"])
+    health = http.health()
+    assert health.status == "unhealthy", health  # HTTP 503
+    assert any("restarted" in p for p in health.problems)
     deadline = time.monotonic() + 10
-    while http.get("/api/health").status_code != 200:
+    while http.health().status == "unhealthy":
         assert time.monotonic() < deadline, "health did not recover"
         time.sleep(0.2)
     seq = _ticks(client)[-1]["seq"]
     client.wait_event("tick", lambda t: t["seq"] > seq)
-    http.post("/api/_test/fault", {"loop": "fanout"})
+    http.inject_loop_fault("fanout")
     client.wait_event("alert.loop_failed", lambda d: d["loop"] == "fanout")
     client.wait_event("tick", lambda t: t["seq"] > seq + 5)
     log = server.log()
@@ -198,7 +199,7 @@ def test_reset_sends_every_client_a_fresh_state(server, http):
             rec.wait_event("state")
             rec.wait_for(lambda ev: len([1 for n, *_ in ev if n == "tick"]) >= 2, what="ticks")
         mark = time.monotonic()
-        http.post("/api/reset", {"seed": 3})
+        http.reset(seed=3)
         states = [rec.wait_event("state", since=mark) for rec in recs]
         assert all(s["seed"] == 3 and s["tick"] <= 2 for s in states)
         assert len(states[0]["satellites"]) == 180 and len(states[1]["satellites"]) == 5

@@ -3,6 +3,9 @@
 // A network failure (server down, proxy refused) becomes {ok: false, status: 0, body:
 // {error: {code: 'network', message}}} and is reported once through the onError hook, so the
 // UI has one place that says "the server is unreachable".
+//
+// With a token gate (api/token.js) every request carries the session's token; a 401 asks for
+// the token (once for all requests waiting) and repeats the request with it.
 
 export function errorMessage(result) {
   if (!result) return 'no answer';
@@ -17,15 +20,25 @@ export function errorMessage(result) {
 }
 
 export class ApiClient {
-  constructor({ base = '', onError = null, fetchImpl = null, timeoutMs = 8000 } = {}) {
+  constructor({ base = '', onError = null, fetchImpl = null, timeoutMs = 8000, tokens = null } = {}) {
     this.base = base;
     this.onError = onError;
+    this.tokens = tokens;
     this.fetch = fetchImpl || ((...a) => globalThis.fetch(...a));
     this.timeoutMs = timeoutMs;
   }
 
   async request(method, path, body) {
+    const result = await this.send(method, path, body);
+    if (result.status !== 401 || !this.tokens) return result;
+    const token = await this.tokens.renew(errorMessage(result));
+    return token ? this.send(method, path, body) : result;
+  }
+
+  async send(method, path, body) {
     const opts = { method, headers: { Accept: 'application/json' } };
+    const token = this.tokens && this.tokens.token();
+    if (token) opts.headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) {
       opts.headers['Content-Type'] = 'application/json';
       opts.body = typeof body === 'string' ? body : JSON.stringify(body);

@@ -18,7 +18,8 @@ const nextFrame = typeof requestAnimationFrame === 'function'
  * Callbacks: onStatus({state, detail}) with state 'connecting'|'connected'|'reconnecting'|'down';
  * onSnapshot(snapshot); onEvent(name, payload). Returns {socket, subscribe, unsubscribe, close}.
  */
-export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEvent, ioImpl = io, schedule = nextFrame } = {}) {
+export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEvent, ioImpl = io, schedule = nextFrame,
+  tokens = null } = {}) {
   const status = (state, detail = '') => onStatus && onStatus({ state, detail, at: Date.now() });
   const socket = ioImpl(url, {
     transports: ['websocket', 'polling'],
@@ -27,8 +28,12 @@ export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEven
     reconnectionDelayMax: 4000,
     timeout: 5000,
     // the connect-time state lists at most this many satellites (about 0.5 KB each); larger
-    // constellations are placed by the first binary tick, 1/10 s later
-    auth: { sat_limit: CONNECT_SAT_LIMIT },
+    // constellations are placed by the first binary tick, 1/10 s later. Read at every
+    // (re)connect, so a token given after a refusal is sent on the next try.
+    auth: (cb) => {
+      const token = tokens && tokens.token();
+      cb(token ? { sat_limit: CONNECT_SAT_LIMIT, token } : { sat_limit: CONNECT_SAT_LIMIT });
+    },
   });
   // Event names the user has narrowed away; re-applied after every reconnect.
   let unsubscribed = new Set();
@@ -42,6 +47,13 @@ export function connectSocket(store, { url = '/ws', onStatus, onSnapshot, onEven
   });
   socket.on('disconnect', (reason) => status('reconnecting', `disconnected: ${reason}`));
   socket.on('connect_error', (err) => {
+    const refused = err && err.data && err.data.error;
+    if (refused && refused.code === 'unauthorized' && tokens) {
+      // the server refused the connect (it does not retry by itself): ask, then connect again
+      status('down', refused.message);
+      tokens.renew(refused.message).then((token) => { if (token) socket.connect(); });
+      return;
+    }
     failures++;
     status(failures >= 2 ? 'down' : 'reconnecting', err && err.message ? err.message : 'connect error');
   });
