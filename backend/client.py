@@ -34,6 +34,7 @@ import socketio
 
 from backend.core.params import ConfigView
 from backend.routes.models import Clock, CommandEntry, Drone, Health, Satellite, Smoke, Snapshot, Task
+from backend.routes.runs import EventPage, RunDetail, RunList, Series, TaskPage
 
 NS = "/ws"
 FRAME_ARRAYS = {"sats": "sat_fields", "drones": "drone_fields", "beams": None}
@@ -301,6 +302,35 @@ class VppClient:
         """What became of a command (after a Pending)."""
         return self._get(CommandEntry, f"/api/commands/{command_id}")
 
+    # -- the flight recorder (docs/history.md); run_id: a number or "current" ---------------
+    # Query parameters as the routes name them: from / to (sim s or ISO dates), step, limit,
+    # cursor, kind, satellite, outcome, priority (`from_` for `from`).
+    def runs(self, limit: int = 50, cursor: int | None = None) -> RunList:
+        return self._get(RunList, "/api/runs", _params(limit=limit, cursor=cursor))
+
+    def run(self, run_id="current") -> RunDetail:
+        return self._get(RunDetail, f"/api/runs/{run_id}")
+
+    def run_kpis(self, run_id="current", **query) -> Series:
+        return self._get(Series, f"/api/runs/{run_id}/kpis", _params(**query))
+
+    def run_rollups(self, run_id="current", group: str = "plane", **query) -> Series:
+        return self._get(Series, f"/api/runs/{run_id}/rollups", _params(group=group, **query))
+
+    def satellite_history(self, sat_id: str, run_id="current", **query) -> Series:
+        return self._get(Series, f"/api/runs/{run_id}/satellites/{sat_id}/history", _params(**query))
+
+    def run_events(self, run_id="current", **query) -> EventPage:
+        return self._get(EventPage, f"/api/runs/{run_id}/events", _params(**query))
+
+    def run_tasks(self, run_id="current", **query) -> TaskPage:
+        return self._get(TaskPage, f"/api/runs/{run_id}/tasks", _params(**query))
+
+    def export(self, table: str, run_id="current", format: str = "csv", **query) -> bytes:
+        """One table of a run as CSV or Parquet bytes."""
+        return self.request("GET", f"/api/runs/{run_id}/export",
+                            params=_params(table=table, format=format, **query)).content
+
     # -- operations -----------------------------------------------------------------------
     def health(self) -> Health:
         """Health, also when the server answers 503 (status "unhealthy")."""
@@ -325,6 +355,11 @@ class VppClient:
     def live(self, **options) -> LiveFeed:
         """A LiveFeed on this server with this client's token (connect it, or use `with`)."""
         return LiveFeed(self.url, token=self.token, **options)
+
+
+def _params(**query) -> dict:
+    """Query parameters without the unset ones; `from_` is sent as `from`."""
+    return {("from" if k == "from_" else k): v for k, v in query.items() if v is not None}
 
 
 def _error(resp: requests.Response) -> ApiError:

@@ -38,8 +38,11 @@ _YEAR = r"[1-9][0-9]{3}"
 _LEAP_YEAR = r"(?:[1-9][0-9](?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26])00)"
 _MONTH_DAY = (r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
               r"|02-(?:0[1-9]|1[0-9]|2[0-8]))")
-EPOCH_PATTERN = (rf"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
-                 r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?Z$")
+_DATE_CLOCK = (rf"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+               r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?")
+UTC_TIME = _DATE_CLOCK + "Z"
+ZONED_TIME = _DATE_CLOCK + r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"  # Z or an offset
+EPOCH_PATTERN = f"^{UTC_TIME}$"
 """A real calendar date and time in UTC, so a string the pattern accepts always parses (the
 OpenAPI document carries the same pattern)."""
 _EPOCH_RE = re.compile(EPOCH_PATTERN, re.ASCII)

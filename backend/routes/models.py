@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from backend.core.params import ConfigView
-from backend.utils.schema import QueryInt, QueryModel
+from backend.utils.schema import QueryInt, QueryModel, name_list
 
 Number = float | int
 
@@ -175,7 +175,6 @@ SAT_FIELDS = ("satellite_id", "plane", "slot", "position", "energy_amount", "max
               "processing_capacity", "current_tasks", "queue_length", "committed_energy",
               "backlog_work", "giving_energy", "beam_peer", "receiving_from", "predicted_energy",
               "predicted_pct", "topup_requested")
-_FIELD = "(?:" + "|".join(SAT_FIELDS) + ")"
 
 
 class StateQuery(QueryModel):
@@ -183,17 +182,8 @@ class StateQuery(QueryModel):
 
     sat_offset: QueryInt = Field(0, ge=0, le=10_000_000, description="first satellite index")
     sat_limit: QueryInt = Field(None, ge=0, le=10_000_000, description="satellites to include (default all)")
-    fields: str = Field(None, max_length=2000, json_schema_extra={"pattern": rf"^{_FIELD}(?:,{_FIELD})*$"},
-                        description="comma-separated satellite fields to keep: " + ", ".join(SAT_FIELDS))
-
-    @field_validator("fields")
-    @classmethod
-    def _known(cls, raw: str) -> str:
-        for name in raw.split(","):
-            if name not in SAT_FIELDS:
-                raise ValueError(f"unknown satellite field {name[:40]!r}; expected a comma-separated "
-                                 f"list of {', '.join(SAT_FIELDS)}")
-        return raw
+    fields: name_list(SAT_FIELDS, "satellite field") = Field(
+        None, description="comma-separated satellite fields to keep: " + ", ".join(SAT_FIELDS))
 
 
 __all__ = ["Clock", "CommandEntry", "SlowIn", "ConfigView", "Drone", "FaultIn", "FaultOut", "Health", "Satellite", "Smoke",

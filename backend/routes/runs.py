@@ -11,50 +11,55 @@ while the database cannot be read.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, stream_with_context
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from backend.core.commands import SatId
+from backend.core.scenario import ZONED_TIME
 from backend.core.ticklog import EVENT_NAMES
 from backend.history import ids
 from backend.utils.errors import ApiError, json_response, not_found
-from backend.utils.schema import FILE, QueryInt, QueryModel, api
+from backend.utils.schema import FILE, QUERY_INT_MAX, QueryInt, QueryModel, api, name_list
 
 from .common import svc
 
 bp = Blueprint("runs", __name__)
 
-_NUMBER = re.compile(r"[0-9]{1,12}(\.[0-9]{1,9})?", re.ASCII)
+# The grammars below are in the OpenAPI document as patterns, and the parsers use the same ones.
+_NUMBER = r"[0-9]{1,12}(?:\.[0-9]{1,9})?"  # simulated seconds >= 0
+_POSITIVE = r"(?:[1-9][0-9]{0,11}(?:\.[0-9]{1,9})?|0{1,12}\.[0-9]{0,8}[1-9][0-9]{0,8})"  # > 0
+_TIME_RE = re.compile(rf"(?:{_NUMBER}|{ZONED_TIME})", re.ASCII)
+_POSITIVE_RE = re.compile(_POSITIVE, re.ASCII)
 
 
 def _time(value):
-    """A time parameter: simulated seconds (digits, optional decimals) or an ISO 8601 date."""
+    """A time parameter: simulated seconds (digits, optional decimals) or an ISO 8601 date with
+    Z or an offset."""
     if not isinstance(value, str):
         return value
-    if _NUMBER.fullmatch(value):
+    if not _TIME_RE.fullmatch(value):
+        raise ValueError("expected simulated seconds (e.g. 3600) or an ISO 8601 date with Z or an offset "
+                         "(e.g. 2026-03-20T01:00:00Z)")
+    if "T" not in value:
         return float(value)
-    try:
-        date = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError("expected simulated seconds (e.g. 3600) or an ISO 8601 date "
-                         "(e.g. 2026-03-20T01:00:00Z)") from None
-    return date if date.tzinfo else date.replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _seconds(value):
     if isinstance(value, str):
-        if not _NUMBER.fullmatch(value):
-            raise ValueError("expected a positive number of simulated seconds")
+        if not _POSITIVE_RE.fullmatch(value):
+            raise ValueError("expected a positive number of simulated seconds (e.g. 60 or 0.5)")
         return float(value)
     return value
 
 
-SimTime = Annotated[float | datetime, BeforeValidator(_time)]
-Seconds = Annotated[float, BeforeValidator(_seconds)]
+SimTime = Annotated[float | datetime, BeforeValidator(_time),
+                    WithJsonSchema({"type": "string", "pattern": f"^{_TIME_RE.pattern}$"})]
+Seconds = Annotated[float, BeforeValidator(_seconds), WithJsonSchema({"type": "string", "pattern": f"^{_POSITIVE}$"})]
 RunRef = Annotated[str, Field(pattern=r"^(current|[0-9]{1,12})$", examples=["current", "1"],
                               description="a run id, or current")]
 TIME_DOC = "simulated seconds (3600) or ISO 8601 date (2026-03-20T01:00:00Z)"
@@ -68,7 +73,7 @@ class Range(QueryModel):
 class SeriesQuery(Range):
     """A time range, bucketed."""
 
-    step: Seconds = Field(None, gt=0, description="bucket width, simulated seconds (default: range / 1000)")
+    step: Seconds = Field(None, description="bucket width, simulated seconds > 0 (default: range / 1000)")
 
 
 class RollupQuery(SeriesQuery):
@@ -77,16 +82,17 @@ class RollupQuery(SeriesQuery):
 
 class RunsQuery(QueryModel):
     limit: QueryInt = Field(50, ge=1, le=500, description="runs per page, newest first")
-    cursor: QueryInt = Field(None, description="next_cursor of the previous page")
+    cursor: QueryInt = Field(None, ge=0, le=QUERY_INT_MAX, description="next_cursor of the previous page")
 
 
 class PageQuery(Range):
     limit: QueryInt = Field(500, ge=1, le=5000, description="rows per page")
-    cursor: QueryInt = Field(None, description="next_cursor of the previous page (rows after it)")
+    cursor: QueryInt = Field(None, ge=0, le=QUERY_INT_MAX,
+                             description="next_cursor of the previous page (rows after it)")
 
 
 class EventsQuery(PageQuery):
-    kind: str = Field(None, max_length=1000, description="comma-separated event names")
+    kind: name_list(EVENT_NAMES, "event") = Field(None, description="comma-separated event names")
     satellite: SatId = Field(None, description="only events about this satellite")
 
 
@@ -163,7 +169,8 @@ def _read(fn):
     try:
         return svc().rt.offload(work)
     except QueryError as exc:
-        raise ApiError(400, "invalid_value", str(exc), exc.field) from None
+        # each parameter valid, but not together (to before from, too many buckets)
+        raise ApiError(409, "invalid_value", str(exc), exc.field) from None
     except sa.exc.SQLAlchemyError as exc:
         raise ApiError(503, "history_unavailable", f"the history database cannot be read: "
                        f"{str(exc).splitlines()[0][:200]}") from None
@@ -203,14 +210,7 @@ def _window(run, query: SeriesQuery):
 
 
 def _kinds(raw: str | None) -> list | None:
-    if not raw:
-        return None
-    names = [k.strip() for k in raw.split(",") if k.strip()]
-    for name in names:
-        if name not in EVENT_NAMES:
-            raise ApiError(400, "invalid_value", f"kind: unknown event {name[:40]!r}; expected some of "
-                           f"{', '.join(EVENT_NAMES)}", "kind")
-    return names
+    return raw.split(",") if raw else None  # names checked by EventsQuery
 
 
 def _satellite(conn_run, sat_id: str) -> int:
@@ -244,7 +244,7 @@ def get_run(run_id: str):
 
 
 @bp.get("/api/runs/<run_id>/kpis")
-@api("Fleet KPIs over time, bucketed", query=SeriesQuery, path={"run_id": RunRef}, responses={200: Series}, errors=(404,))
+@api("Fleet KPIs over time, bucketed", query=SeriesQuery, path={"run_id": RunRef}, responses={200: Series}, errors=(404, 409))
 def run_kpis(run_id: str, query: SeriesQuery):
     from backend.history import queries
 
@@ -259,7 +259,7 @@ def run_kpis(run_id: str, query: SeriesQuery):
 
 @bp.get("/api/runs/<run_id>/rollups")
 @api("Per orbital plane or latitude band over time, bucketed", query=RollupQuery, path={"run_id": RunRef},
-     responses={200: Series}, errors=(404,))
+     responses={200: Series}, errors=(404, 409))
 def run_rollups(run_id: str, query: RollupQuery):
     from backend.history import queries
 
@@ -274,7 +274,7 @@ def run_rollups(run_id: str, query: RollupQuery):
 
 @bp.get("/api/runs/<run_id>/satellites/<sat_id>/history")
 @api("One satellite's samples over time, bucketed", query=SeriesQuery, path={"run_id": RunRef, "sat_id": SatId},
-     responses={200: Series}, errors=(404,))
+     responses={200: Series}, errors=(404, 409))
 def satellite_history(run_id: str, sat_id: str, query: SeriesQuery):
     from backend.history import queries
 
@@ -288,7 +288,7 @@ def satellite_history(run_id: str, sat_id: str, query: SeriesQuery):
 
 
 @bp.get("/api/runs/<run_id>/events")
-@api("Every recorded event (paged, filtered)", query=EventsQuery, path={"run_id": RunRef}, responses={200: EventPage}, errors=(404,))
+@api("Every recorded event (paged, filtered)", query=EventsQuery, path={"run_id": RunRef}, responses={200: EventPage}, errors=(404, 409))
 def run_events(run_id: str, query: EventsQuery):
     from backend.history import queries
 
@@ -305,7 +305,7 @@ def run_events(run_id: str, query: EventsQuery):
 
 @bp.get("/api/runs/<run_id>/tasks")
 @api("Final records of finished tasks (paged, filtered by finish time)", query=TasksQuery,
-     path={"run_id": RunRef}, responses={200: TaskPage}, errors=(404,))
+     path={"run_id": RunRef}, responses={200: TaskPage}, errors=(404, 409))
 def run_tasks(run_id: str, query: TasksQuery):
     from backend.history import queries
 
@@ -321,7 +321,7 @@ def run_tasks(run_id: str, query: TasksQuery):
 
 @bp.get("/api/runs/<run_id>/export")
 @api("One table of a run as CSV or Parquet (streamed)", query=ExportQuery, path={"run_id": RunRef},
-     responses={200: FILE}, errors=(404,))
+     responses={200: FILE}, errors=(404, 409))
 def export(run_id: str, query: ExportQuery):
     from backend.history import export as ex
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from flask import Flask, request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from backend.core.validation import field_error
@@ -139,7 +139,25 @@ def _digits(value: Any) -> Any:
 
 _DIGITS = re.compile(r"[0-9]{1,12}", re.ASCII)
 QueryInt = Annotated[int, BeforeValidator(_digits)]
-"""An integer query parameter: 1-12 ASCII digits (no sign, space, '_', other scripts)."""
+"""An integer query parameter: 1-12 ASCII digits (no sign, space, '_', other scripts). Give the
+field its range (ge, le; at most QUERY_INT_MAX) so the document states it."""
+QUERY_INT_MAX = 10**12 - 1
+
+
+def name_list(names, what: str):
+    """A query parameter listing some of `names`, comma separated (e.g. fields=a,b): the
+    grammar is in the document (a pattern) and checked with a message naming the bad one."""
+    one = "(?:" + "|".join(re.escape(n) for n in names) + ")"
+
+    def check(raw: str) -> str:
+        for name in raw.split(","):
+            if name not in names:
+                raise ValueError(f"unknown {what} {name[:40]!r}; expected a comma-separated list of "
+                                 f"{', '.join(names)}")
+        return raw
+
+    return Annotated[str, AfterValidator(check),
+                     Field(max_length=4000, json_schema_extra={"pattern": rf"^{one}(?:,{one})*$"})]
 
 
 # ---- the document ----------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 Every generated request is sent and checked as it is. What these hooks add happens after a
 case's response: when a case left the server slow for the cases that follow (a config with a
 5 s tick, where every state-changing request then waits up to 5 s for its tick; a reset to
-100,000 satellites, whose whole-state answer is 56 MB), they put the clock and the fleet back,
-so the run covers hundreds of cases per operation in a few minutes.
+100,000 satellites, whose whole-state answer is 56 MB; the generator started at up to 20,000
+tasks/s, which made 51 million tasks in one run), they put the clock, the fleet and the
+generator back, so the run covers hundreds of cases per operation in a few minutes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ FAST_CLOCK = {"time": {"tick_interval": 0.05, "time_scale": 30.0}}
 SMALL_FLEET = {"scenario": {"n_satellites": 120, "planes": 6, "n_drones": 16}}
 SLOW_TICK_S = 0.2
 BIG_FLEET = 1000
+BUSY_QPS = 100.0
 
 
 def _base(response) -> str:
@@ -34,3 +36,5 @@ def after_call(context, case, response) -> None:
         requests.post(_base(response) + "/api/config", json=FAST_CLOCK, timeout=30)
     elif path == "/api/reset" and body["n_satellites"] > BIG_FLEET:
         requests.post(_base(response) + "/api/reset", json=SMALL_FLEET, timeout=30)
+    elif path == "/api/smoke/start" and body["qps"] > BUSY_QPS:
+        requests.post(_base(response) + "/api/smoke/stop", timeout=30)

@@ -207,11 +207,11 @@ BAD = [
     ("/api/runs/999999/kpis", 404, "not_found", None),
     ("/api/runs/current/kpis?step=-1", 400, None, "step"),
     ("/api/runs/current/kpis?step=nan", 400, None, "step"),
-    ("/api/runs/current/kpis?step=0", 400, "out_of_range", "step"),
-    ("/api/runs/current/kpis?step=0.000001", 400, "invalid_value", "step"),
+    ("/api/runs/current/kpis?step=0", 400, "invalid_value", "step"),
+    ("/api/runs/current/kpis?step=0.000001", 409, "invalid_value", "step"),  # too many buckets
     ("/api/runs/current/kpis?from=yesterday", 400, None, "from"),
     ("/api/runs/current/kpis?from=1e3", 400, None, "from"),
-    ("/api/runs/current/kpis?from=10&to=5", 400, "invalid_value", "to"),
+    ("/api/runs/current/kpis?from=10&to=5", 409, "invalid_value", "to"),  # each valid, not together
     ("/api/runs/current/rollups", 400, "missing_field", "group"),
     ("/api/runs/current/rollups?group=country", 400, None, "group"),
     ("/api/runs/current/satellites/sat-99999/history", 404, "not_found", None),

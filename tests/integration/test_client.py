@@ -4,6 +4,8 @@ ticks arrive with the binary frame decoded into numpy arrays that match the REST
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import socketio
@@ -11,6 +13,7 @@ import socketio
 from backend.client import ApiError, Frame, LiveFeed, VppClient
 from backend.core.params import ConfigView
 from backend.routes.models import Clock, CommandEntry, Drone, Health, Satellite, Smoke, Snapshot, Task
+from backend.routes.runs import EventPage, RunDetail, RunList, Series, TaskPage
 
 TOKEN = "client-test-token-0123456789"
 
@@ -114,3 +117,28 @@ def test_the_token_is_sent_on_rest_and_socket(locked):
     with vpp.live(events=["tick"]) as feed:
         assert feed.wait_event("state")["n_satellites"] == 120
     vpp.resume()
+
+
+def test_recorder_routes_answer_typed_results(live_server_factory, tmp_path):
+    server = live_server_factory({"HISTORY_URL": str(tmp_path / "history.sqlite"), "SIM_TICK_INTERVAL": "0.05",
+                                  "HISTORY_FLUSH_S": "0.2"})
+    try:
+        vpp = VppClient(server.url)
+        deadline = time.monotonic() + 20
+        while not (vpp.runs().runs and vpp.run_kpis().points > 0):  # the clock runs: ticks get recorded
+            assert time.monotonic() < deadline, "nothing recorded"
+            time.sleep(0.2)
+        listing = vpp.runs()
+        assert isinstance(listing, RunList) and listing.current is not None
+        detail = vpp.run("current")
+        assert isinstance(detail, RunDetail) and detail.run_id == listing.current
+        kpis = vpp.run_kpis(step=1.0)
+        assert isinstance(kpis, Series) and kpis.run_id == detail.run_id and kpis.points > 0
+        assert vpp.run_rollups(group="plane").run_id == detail.run_id
+        assert vpp.satellite_history("sat-1").run_id == detail.run_id
+        assert isinstance(vpp.run_events(limit=10), EventPage)
+        assert isinstance(vpp.run_tasks(limit=10), TaskPage)
+        header = vpp.export("kpis").split(b"\n", 1)[0].split(b",")
+        assert b"tick" in header and b"sim_s" in header
+    finally:
+        server.stop()
