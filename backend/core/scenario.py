@@ -34,8 +34,8 @@ Station = Annotated[tuple[Annotated[str, Field(strict=True, min_length=1, max_le
                           Annotated[float, Field(strict=True, ge=-180.0, le=180.0)]], Field(strict=False)]
 
 
-_YEAR = r"[1-9][0-9]{3}"
-_LEAP_YEAR = r"(?:[1-9][0-9](?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26])00)"
+_YEAR = r"[1-8][0-9]{3}"  # up to 8999: a run's dates (epoch + up to 1e10 s, ~317 years) stay before 9999
+_LEAP_YEAR = r"(?:[1-8][0-9](?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[1357][26])00)"
 _MONTH_DAY = (r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
               r"|02-(?:0[1-9]|1[0-9]|2[0-8]))")
 _DATE_CLOCK = (rf"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
@@ -58,7 +58,7 @@ class Scenario(Strict):
     inclination_deg: float = param(53.0, 0.0, 180.0, "deg", "orbit inclination")
     j2: bool = Field(True, description="J2 secular drift (node and argument of latitude) on")
     epoch: str = Field("2026-03-20T00:00:00Z", json_schema_extra={"pattern": EPOCH_PATTERN},
-                       description="simulation start, ISO 8601 UTC with Z, years 1000-9999, optional "
+                       description="simulation start, ISO 8601 UTC with Z, years 1000-8999, optional "
                                    "fraction of a second (e.g. 2026-03-20T00:00:00Z)")
     tle: str | None = Field(None, max_length=MAX_TLE_TEXT_BYTES,
                             description="a TLE catalogue (2- or 3-line sets) flown instead of the Walker "

@@ -30,7 +30,7 @@ from .common import svc
 bp = Blueprint("runs", __name__)
 
 # The grammars below are in the OpenAPI document as patterns, and the parsers use the same ones.
-_NUMBER = r"[0-9]{1,12}(?:\.[0-9]{1,9})?"  # simulated seconds >= 0
+_NUMBER = r"[0-9]{1,10}(?:\.[0-9]{1,9})?"  # simulated seconds, 0 .. 1e10 (a date before year 9999)
 _POSITIVE = r"(?:[1-9][0-9]{0,11}(?:\.[0-9]{1,9})?|0{1,12}\.[0-9]{0,8}[1-9][0-9]{0,8})"  # > 0
 _TIME_RE = re.compile(rf"(?:{_NUMBER}|{ZONED_TIME})", re.ASCII)
 _POSITIVE_RE = re.compile(_POSITIVE, re.ASCII)
