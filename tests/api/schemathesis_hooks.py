@@ -13,7 +13,7 @@ from __future__ import annotations
 import requests
 import schemathesis
 
-FAST_CLOCK = {"time": {"tick_interval": 0.05, "time_scale": 30.0}}
+FAST_CLOCK = {"time": {"tick_interval": 0.02, "time_scale": 30.0}}
 SMALL_FLEET = {"scenario": {"n_satellites": 120, "planes": 6, "n_drones": 16}}
 SLOW_TICK_S = 0.2
 BIG_FLEET = 1000

@@ -38,7 +38,7 @@ def figures(output: str, seconds: float) -> dict:
 @pytest.mark.slow
 def test_schemathesis_finds_no_failure(live_server_factory, tmp_path):
     # the recorder on, so the /api/runs routes answer from a real history
-    server = live_server_factory({"SIM_TICK_INTERVAL": "0.05", "TEST_HOOKS": "0",
+    server = live_server_factory({"SIM_TICK_INTERVAL": "0.02", "TEST_HOOKS": "0",
                                   "HISTORY_URL": str(tmp_path / "history.sqlite")})
     cmd = [sys.executable, "-m", "schemathesis.cli", "--no-color", "--config-file", str(CONFIG), "run",
            server.url + "/api/openapi.json", "--checks", "all"]
