@@ -283,14 +283,15 @@ class VppClient:
         """What-if hook: energy_pct, solar_scale and/or consumption_rate."""
         return self._post(Satellite, f"/api/satellites/{sat_id}", fields)
 
-    def drone(self, drone_id: str) -> Drone:
-        return self._get(Drone, f"/api/drones/{drone_id}")
+    def drone(self, battery_id: str) -> Drone:
+        """One battery drone, e.g. bat-001."""
+        return self._get(Drone, f"/api/drones/{battery_id}")
 
-    def launch(self, drone_id: str, satellite_id: str) -> Drone:
-        return self._post(Drone, f"/api/drones/{drone_id}/launch", {"satellite_id": satellite_id})
+    def launch(self, battery_id: str, satellite_id: str) -> Drone:
+        return self._post(Drone, f"/api/drones/{battery_id}/launch", {"satellite_id": satellite_id})
 
-    def recall(self, drone_id: str) -> Drone:
-        return self._post(Drone, f"/api/drones/{drone_id}/recall")
+    def recall(self, battery_id: str) -> Drone:
+        return self._post(Drone, f"/api/drones/{battery_id}/recall")
 
     def smoke_start(self, qps: float, burst: int = 1) -> Smoke:
         return self._post(Smoke, "/api/smoke/start", {"qps": qps, "burst": burst})

@@ -73,8 +73,8 @@ def test_post_config_rejected_changes_nothing(api, raw, field):
 # Each value in range, but not together or not with the current config: 409, naming the field.
 CONFLICTING_CONFIG = [
     ('{"task_energy_min": 50, "task_energy_max": 10}', "task_energy_min"),
-    ('{"stop_pct": 99}', "stop_pct"),  # the current high_pct is 70
-    ('{"beam": {"low_pct": 65}}', "low_pct"),  # above the current stop_pct 60
+    ('{"stop_pct": 100}', "stop_pct"),  # above the current high_pct (below 100)
+    ('{"beam": {"low_pct": 100}}', "low_pct"),  # above the current stop_pct
     ('{"p_high": 0.9, "p_medium": 0.5}', "p_high"),
 ]
 

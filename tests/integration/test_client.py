@@ -40,17 +40,17 @@ def test_every_route_answers_a_typed_result(srv):
     stepped = vpp.step(3)
     assert stepped.tick == clock.tick + 3
     state = vpp.state(sat_limit=5, fields=["satellite_id", "energy_pct"])
-    assert isinstance(state, Snapshot) and [s.satellite_id for s in state.satellites][:2] == ["sat-0", "sat-1"]
+    assert isinstance(state, Snapshot) and [s.satellite_id for s in state.satellites][:2] == ["sat-001", "sat-002"]
     assert isinstance(vpp.config(), ConfigView)
     assert vpp.set_config(w1=0.4).delegator.w1 == 0.4
     task = vpp.create_task(5.0, 40.0, priority="high")
     assert isinstance(task, Task) and vpp.task(task.task_id).task_id == task.task_id
-    sat = vpp.set_satellite("sat-3", energy_pct=42.0)
+    sat = vpp.set_satellite("sat-004", energy_pct=42.0)
     assert isinstance(sat, Satellite) and sat.energy_pct == pytest.approx(42.0)
-    assert vpp.satellite("sat-3").energy_pct == pytest.approx(42.0)
-    assert isinstance(vpp.drone("drone-0"), Drone)
+    assert vpp.satellite("sat-004").energy_pct == pytest.approx(42.0)
+    assert isinstance(vpp.drone("bat-001"), Drone)
     with pytest.raises(ApiError) as caught:
-        vpp.recall("drone-0")  # standby at its station: nothing to recall
+        vpp.recall("bat-001")  # standby at its station: nothing to recall
     assert (caught.value.status, caught.value.code) == (409, "command_rejected")
     smoke = vpp.smoke_start(10.0, burst=2)
     assert isinstance(smoke, Smoke) and (smoke.running, smoke.burst) == (True, 2)
@@ -67,7 +67,7 @@ def test_every_route_answers_a_typed_result(srv):
 def test_launch_and_command_ledger(srv):
     vpp = VppClient(srv.url)
     try:
-        vpp.launch("drone-0", "sat-9999")
+        vpp.launch("bat-001", "sat-9999")
     except ApiError as err:
         assert (err.status, err.field) == (409, "satellite_id"), err
     else:
@@ -82,7 +82,7 @@ def test_errors_carry_the_servers_code_and_field(srv):
         vpp.create_task(-1.0, 40.0)
     assert (caught.value.status, caught.value.code, caught.value.field) == (400, "out_of_range", "energy_need")
     with pytest.raises(ApiError) as caught:
-        vpp.satellite("sat-03")
+        vpp.satellite("sat-04")
     assert caught.value.status == 404
 
 
@@ -145,7 +145,7 @@ def test_recorder_routes_answer_typed_results(live_server_factory, tmp_path):
         kpis = vpp.run_kpis(step=1.0)
         assert isinstance(kpis, Series) and kpis.run_id == detail.run_id and kpis.points > 0
         assert vpp.run_rollups(group="plane").run_id == detail.run_id
-        assert vpp.satellite_history("sat-1").run_id == detail.run_id
+        assert vpp.satellite_history("sat-002").run_id == detail.run_id
         assert isinstance(vpp.run_events(limit=10), EventPage)
         assert isinstance(vpp.run_tasks(limit=10), TaskPage)
         header = vpp.export("kpis").split(b"\n", 1)[0].split(b",")
