@@ -162,6 +162,14 @@ ConfigView = create_model("ConfigView", __base__=Strict, __doc__="The whole conf
                           **{g: (m, ...) for g, m in GROUPS.items()})
 
 
+def _set_once(flat: dict, key: str, value, name: str) -> None:
+    """flat[key] = value; a key already set under another name (nested, flat or the seed's) is a
+    Conflict: each spelling is valid, not both in one update."""
+    if key in flat:
+        raise Conflict(name, f"{name} sets {key}, which this update already sets", "invalid_value")
+    flat[key] = value
+
+
 def _flatten(partial) -> dict:
     """Accept {"group": {key: v}}, {key: v} and the seed's flat names (SEED_ALIASES);
     return {key: v}; reject unknown names and a key given twice under two names."""
@@ -176,13 +184,9 @@ def _flatten(partial) -> dict:
             for key, v in value.items():
                 if key not in SCHEMA[name]:
                     raise FieldError(f"{name}.{key}", "unknown config key", "unknown_field")
-                flat[key] = v
+                _set_once(flat, key, v, f"{name}.{key}")
         elif name in FLAT_KEYS or name in SEED_ALIASES:
-            key = SEED_ALIASES.get(name, name)
-            if key in flat:
-                raise FieldError(name, f"{name} sets {key}, which this update already sets",
-                                 "invalid_value")
-            flat[key] = value
+            _set_once(flat, SEED_ALIASES.get(name, name), value, name)
         else:
             raise FieldError(name, "unknown config key", "unknown_field")
     return flat

@@ -29,7 +29,7 @@ def figures(output: str, seconds: float) -> dict:
     """Operations tested, cases generated and failures, read from schemathesis's summary."""
     ops = re.search(r"Tested:\s+(\d+)", output)
     cases = re.search(r"(\d+) generated", output)
-    failures = re.search(r"(\d+) found (\d+) unique failures", output)
+    failures = re.search(r"(\d+) found (\d+) unique failures?", output)
     return {"operations": int(ops.group(1)) if ops else None,
             "cases": int(cases.group(1)) if cases else None,
             "failures": int(failures.group(2)) if failures else 0, "seconds": round(seconds, 1)}
