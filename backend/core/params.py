@@ -197,7 +197,7 @@ def _as_sent(exc: FieldError, partial: dict) -> FieldError:
     alias = next((a for a, k in SEED_ALIASES.items() if k == exc.field and a in partial), None)
     if alias is None:
         return exc
-    return FieldError(alias, f"{alias} (= {exc.field}): {str(exc).removeprefix(exc.field + ': ')}", exc.code)
+    return type(exc)(alias, f"{alias} (= {exc.field}): {str(exc).removeprefix(exc.field + ': ')}", exc.code)
 
 
 class SimConfig:
