@@ -87,7 +87,8 @@ def _read_past(conn, ref: str, rid: int, query: SnapshotQuery) -> dict:
     run = _run(conn, ref, rid)
     at_s = _sim_s(run, query.at)
     if not 0.0 <= at_s <= run.last_sim_s + 1e-6:
-        raise ApiError(400, "out_of_range", f"at: {at_s:g} s is outside the run's recorded range "
+        # a valid time, but not one this run has recorded: 409 like the other state-dependent refusals
+        raise ApiError(409, "out_of_range", f"at: {at_s:g} s is outside the run's recorded range "
                        f"[0, {run.last_sim_s:g}] s", "at")
     r = schema.runs.c
     scenario = Scenario.model_validate(orjson.loads(conn.execute(
