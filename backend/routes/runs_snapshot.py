@@ -126,7 +126,7 @@ def _frame(past: dict) -> dict:
 
 @bp.get("/api/runs/<run_id>/snapshot")
 @api("The constellation at a past moment of a run (positions recomputed, energies sampled)",
-     query=SnapshotQuery, path={"run_id": RunRef}, responses={200: PastSnapshot}, errors=(400, 404))
+     query=SnapshotQuery, path={"run_id": RunRef}, responses={200: PastSnapshot}, errors=(400, 404, 409))
 def run_snapshot(run_id: str, query: SnapshotQuery):
     rid = _run_id(run_id)
     past = _read(lambda c: _read_past(c, run_id, rid, query))
