@@ -10,8 +10,8 @@ from pydantic import Field
 from backend.core import contacts_view, views
 from backend.core.ids import SatId, StationId
 from backend.core.params import FieldError
-from backend.utils.errors import json_response, not_found
-from backend.utils.schema import QueryModel, api, to_api_error
+from backend.utils.errors import from_value_error, json_response, not_found
+from backend.utils.schema import QueryModel, api
 
 from .common import parse_id, svc
 from .models import Open
@@ -73,7 +73,7 @@ def _passes(query: PassesQuery, pick):
         try:
             return contacts_view.passes(view, sats, stations, query.hours, min_el)
         except FieldError as err:
-            raise to_api_error(err) from None
+            raise from_value_error(err) from None
     return json_response(svc().rt.read(read))
 
 
