@@ -12,6 +12,7 @@ import Controls, { nextTimeScale } from './components/Controls.jsx';
 import ConfigPanel from './components/ConfigPanel.jsx';
 import EventFeed from './components/EventFeed.jsx';
 import Inspector from './components/Inspector.jsx';
+import { DronePanel, StationPanel } from './components/StationPanel.jsx';
 import Legend, { LegendBody } from './components/Legend.jsx';
 import SearchBox from './components/SearchBox.jsx';
 import ShortcutHelp, { keyBelongsToTarget } from './components/Shortcuts.jsx';
@@ -85,6 +86,8 @@ export default function App() {
   const [stations, setStations] = useState([]);
   const [selected, setSelected] = useState(initial.sel);
   const [hovered, setHovered] = useState(-1);
+  const [station, setStation] = useState(null); // the selected ground station (its record)
+  const [droneSel, setDroneSel] = useState(null); // the inspected drone's id
   const [follow, setFollow] = useState(initial.follow);
   const [autoRotate, setAutoRotate] = useState(false);
   const [feedKinds, setFeedKinds] = useState(initial.feed);
@@ -243,6 +246,12 @@ export default function App() {
     <Inspector store={store} api={api} index={selected} follow={follow} onFollow={setFollow}
       onClose={() => select(-1)} onSelect={choose} />
   );
+  const entityPanels = (
+    <>
+      {station && <StationPanel api={api} station={station} onSelectSat={choose} onClose={() => setStation(null)} />}
+      {droneSel && <DronePanel api={api} droneId={droneSel} onSelectSat={choose} onClose={() => setDroneSel(null)} />}
+    </>
+  );
   const panels = {
     kpis: (f) => <HUDStats store={store} fold={f} onCharts={() => setCharts(true)} />,
     controls: (f) => <Controls api={api} store={store} smoke={smoke} paused={paused} timeScale={timeScale} onChanged={onChanged} fold={f} />,
@@ -254,7 +263,8 @@ export default function App() {
     <div className={`app${down ? ' is-down' : ''}${phone ? ' is-phone' : ''}${sheet ? ' sheet-open' : ''}`}>
       <Globe store={store} registry={registry} selected={selected} hovered={hovered} follow={follow}
         autoRotate={autoRotate} stations={stations} flyingDrones={flying} initialView={initial.cam} flyTo={flyTo}
-        beamMaxRate={config?.beam?.rate_eu_per_s ?? 4} onHover={setHovered} onSelect={select} onView={setView} />
+        beamMaxRate={config?.beam?.rate_eu_per_s ?? 4} onHover={setHovered} onSelect={select} onView={setView}
+        api={api} station={station} minElevationDeg={config?.delegator?.min_elevation_deg ?? 0} onStation={setStation} onDrone={setDroneSel} />
       <TopBar store={store} status={status} stale={stale} search={searchBox}
         autoRotate={autoRotate} setAutoRotate={setAutoRotate} onHelp={() => setHelp((v) => !v)} />
       {!phone && (
@@ -262,6 +272,7 @@ export default function App() {
           <aside className={`left${closed.includes('kpis') ? ' folded' : ''}`} aria-label="live KPIs" data-floating>{panels.kpis(fold('kpis'))}</aside>
           <aside className="right" aria-label="satellite, controls, config and events" data-floating>
             {inspector}
+            {entityPanels}
             {panels.controls(fold('controls'))}
             {panels.config(fold('config'))}
             {panels.events(fold('events'))}
@@ -280,6 +291,7 @@ export default function App() {
           {sheet && (
             <div className="sheet-body" data-testid="sheet-body">
               {sheet === 'inspect' && inspector}
+              {sheet === 'inspect' && entityPanels}
               {sheet === 'legend' && <div className="panel legend-sheet" data-testid="legend"><LegendBody /></div>}
               {panels[sheet] && panels[sheet](null)}
             </div>

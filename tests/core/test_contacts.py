@@ -92,7 +92,7 @@ def test_passes_match_a_one_second_scan(world, min_el):
 def test_quality_is_one_overhead_and_grows_with_elevation_and_duration(world):
     orb = contacts.CircularOrbits.of(world.sats)
     full = contacts.overhead_duration_s(orb, np.array([0]), 0.0)[0]
-    # 550 km, 0 deg: lambda = arccos(6371 / 6921) = 22.97 deg; n = 2 pi / 5739 s -> 2 lambda / n = 732 s
+    # 550 km, 0 deg: lambda = arccos(6371 / 6921) = 23.00 deg; n = 2 pi / 5739 s -> 2 lambda / n = 732 s
     assert full == pytest.approx(732.0, abs=3.0)
     q = contacts.quality(orb, np.zeros(3, np.intp), np.array([90.0, 30.0, 30.0]), np.array([full, full, full / 2]), 0.0)
     assert q[0] == pytest.approx(1.0)

@@ -9,6 +9,7 @@ import Beams from './Beams.jsx';
 import Drones, { GroundStations } from './Drone.jsx';
 import CameraRig from './CameraRig.jsx';
 import Labels, { LabelProjector } from './Labels.jsx';
+import SelectionOverlay from './SelectionOverlay.jsx';
 
 function FrameCounter() {
   // frames drawn, read by the frame-rate benchmark and the e2e test
@@ -24,7 +25,7 @@ function FrameCounter() {
 
 export default function Globe({
   store, registry, selected, hovered, follow, autoRotate, stations, flyingDrones, beamMaxRate,
-  initialView, flyTo, onHover, onSelect, onView,
+  initialView, flyTo, onHover, onSelect, onView, api, station, minElevationDeg, onStation, onDrone,
 }) {
   const earthCanvas = useRef(null);
   return (
@@ -41,6 +42,7 @@ export default function Globe({
         <Satellites store={store} selected={selected} hovered={hovered} />
         <Beams store={store} maxRate={beamMaxRate} />
         <Drones store={store} />
+        {api && <SelectionOverlay store={store} api={api} selected={selected} station={station} minElevationDeg={minElevationDeg} />}
         <CameraRig store={store} follow={follow} autoRotate={autoRotate} initialView={initialView} flyTo={flyTo}
           onHover={onHover} onSelect={onSelect} onView={onView} />
         {/* after the camera rig: it draws the Earth canvas with this frame's camera */}
@@ -48,7 +50,8 @@ export default function Globe({
         <LabelProjector store={store} registry={registry} />
         <FrameCounter />
       </Canvas>
-      <Labels registry={registry} selected={selected} hovered={hovered} stations={stations} flyingDrones={flyingDrones} />
+      <Labels registry={registry} selected={selected} hovered={hovered} stations={stations} flyingDrones={flyingDrones}
+        onStation={onStation} onDrone={onDrone} />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import EnergyHistory from './EnergyHistory.jsx';
 import { socCss } from '../lib/colors.js';
 import { FLAG_BLACKOUT, FLAG_SUNLIT, FLAG_TOPUP, satId, satIndex } from '../lib/protocol.js';
 import { fmt } from './format.js';
+import PassList from './PassList.jsx';
 
 export default function Inspector({ store, api, index, follow, onFollow, onClose, onSelect }) {
   const nowS = useCallback(() => store.simTime, [store]);
@@ -65,6 +66,7 @@ export default function Inspector({ store, api, index, follow, onFollow, onClose
           {d.current_tasks.length > 12 && <span className="muted"> +{d.current_tasks.length - 12}</span>}
         </div>
       )}
+      <PassList api={api} path={`/api/satellites/${id}/passes`} label="Next passes" by="station" onSelectSat={onSelect} limit={5} testid="sat-passes" />
       {error && <div className="note note-err">{error}</div>}
     </section>
   );

@@ -99,19 +99,19 @@ function register(registry, key, info) {
 }
 
 /** Outside the Canvas: the label DOM nodes. */
-export default function Labels({ registry, selected, hovered, stations, flyingDrones }) {
+export default function Labels({ registry, selected, hovered, stations, flyingDrones, onStation, onDrone }) {
   return (
     <div className="labels" aria-hidden="true">
       {stations.map((st) => (
         <div key={`gs-${st.station_id}`} className="lbl lbl-station"
           ref={register(registry, `gs-${st.station_id}`, { kind: 'station', pos: latLonAltToVector3(st.lat, st.lon, 8) })}>
-          <span>{st.name || st.station_id}</span>
+          <button type="button" className="lbl-click" data-testid="station-label" onClick={() => onStation?.(st)}><span>{st.name || st.station_id}</span></button>
         </div>
       ))}
       {flyingDrones.map(({ index, status }) => (
         <div key={`drone-${index}`} className="lbl lbl-drone"
           ref={register(registry, `drone-${index}`, { kind: 'drone', index })}>
-          <span>{batteryId(index)} · {DRONE_STATUSES[status] || '?'}</span>
+          <button type="button" className="lbl-click" data-testid="drone-label" onClick={() => onDrone?.(batteryId(index))}><span>{batteryId(index)} · {DRONE_STATUSES[status] || '?'}</span></button>
         </div>
       ))}
       {hovered >= 0 && hovered !== selected && (
