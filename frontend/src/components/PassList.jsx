@@ -20,7 +20,7 @@ export function usePasses(api, path, hours = 6) {
     const r = await api.get(`${path}?hours=${hours}`);
     if (r.ok) { setData(r.body); setError(null); } else setError(r.body?.error?.message || `HTTP ${r.status}`);
   }, [api, path, hours]);
-  useInterval(load, 15000, Boolean(path));
+  useInterval(load, 60000, Boolean(path)); // a station over 300 satellites for 6 h is ~1 s of server CPU
   return { data, error };
 }
 

@@ -11,12 +11,13 @@ import { satId } from '../lib/protocol.js';
 
 const REFETCH_SIM_S = 60; // the Earth turns 0.25 deg a minute under the Earth-fixed path
 
-function lineObject(color, opacity, segments = false) {
+function lineObject(name, color, opacity, segments = false) {
   const g = new THREE.BufferGeometry();
   g.setAttribute('position', new THREE.BufferAttribute(new Float32Array(6), 3));
   const m = new THREE.LineBasicMaterial({ color, transparent: true, opacity, depthWrite: false });
   const obj = segments ? new THREE.LineSegments(g, m) : new THREE.Line(g, m);
   obj.frustumCulled = false;
+  obj.userData.overlay = name; // found by the e2e test
   obj.visible = false;
   return obj;
 }
@@ -29,8 +30,9 @@ function setPoints(obj, points) {
 
 export default function SelectionOverlay({ store, api, selected, station, minElevationDeg = 0 }) {
   const objs = useMemo(() => ({
-    orbit: lineObject('#7fd8ff', 0.8), track: lineObject('#7fd8ff', 0.35), foot: lineObject('#ffe66d', 0.8),
-    ring: lineObject('#b6ffab', 0.7), spokes: lineObject('#b6ffab', 0.35, true),
+    orbit: lineObject('orbit', '#7fd8ff', 0.8), track: lineObject('track', '#7fd8ff', 0.35),
+    foot: lineObject('footprint', '#ffe66d', 0.8), ring: lineObject('cone-ring', '#b6ffab', 0.7),
+    spokes: lineObject('cone-spokes', '#b6ffab', 0.35, true),
   }), []);
   const fetched = useRef({ id: null, simS: -Infinity, busy: false });
   const frame = useRef(0);
