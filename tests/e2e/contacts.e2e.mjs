@@ -119,9 +119,17 @@ try {
   await page.waitForTimeout(300);
   launching = false;
   if (check('a drone can be launched for the drone check', launched, launched || 'every launch refused')) {
-    await page.waitForSelector(tid('drone-label'), { timeout: 10000 }).catch(() => {});
-    const dl = page.locator(tid('drone-label')).first();
-    await dl.click({ timeout: 5000 }).catch(() => {});
+    // the label shows while the drone flies (the page polls every 1.5 s) and hides when it overlaps another
+    let clicked = false;
+    for (let attempt = 0; attempt < 40 && !clicked; attempt++) {
+      const dls = page.locator(tid('drone-label'));
+      for (let k = 0; k < (await dls.count()) && !clicked; k++) {
+        if (!(await dls.nth(k).isVisible().catch(() => false))) continue;
+        await dls.nth(k).click({ timeout: 2000 }).catch(() => {});
+        clicked = await page.locator(tid('drone-panel')).isVisible().catch(() => false);
+      }
+      if (!clicked) await page.waitForTimeout(500);
+    }
     const panel = await page.locator(tid('drone-panel')).isVisible().catch(() => false);
     const id = panel ? await page.locator(tid('drone-id')).innerText() : '';
     check('clicking a drone label opens its panel', panel && /^bat-\d{3}$/.test(id), id);
