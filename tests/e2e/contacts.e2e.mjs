@@ -106,7 +106,9 @@ try {
   // 3. a drone: launch one so it flies with a label, click it, inspect it
   launching = true;
   const launched = await page.evaluate(async () => {
-    for (let i = 0; i < 40; i++) {
+    const v = window.__vpp; // satellites on the visible side first, so the flying drone's label shows
+    const order = [...Array(v.store.n).keys()].sort((a, b) => (v.screenOf(b)?.visible ? 1 : 0) - (v.screenOf(a)?.visible ? 1 : 0));
+    for (const i of order.slice(0, 40)) {
       const sat = `sat-${String(i + 1).padStart(3, '0')}`;
       await fetch(`/api/satellites/${sat}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ energy_pct: 15 }) });
       for (let j = 1; j <= 16; j++) {
@@ -121,7 +123,7 @@ try {
   if (check('a drone can be launched for the drone check', launched, launched || 'every launch refused')) {
     // the label shows while the drone flies (the page polls every 1.5 s) and hides when it overlaps another
     let clicked = false;
-    for (let attempt = 0; attempt < 40 && !clicked; attempt++) {
+    for (let attempt = 0; attempt < 80 && !clicked; attempt++) {
       const dls = page.locator(tid('drone-label'));
       for (let k = 0; k < (await dls.count()) && !clicked; k++) {
         if (!(await dls.nth(k).isVisible().catch(() => false))) continue;
