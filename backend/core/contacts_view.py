@@ -15,6 +15,7 @@ from .dates import iso_dates
 from .ids import format_ids
 from .kinematics import place_orbits
 from .params import FieldError
+from .validation import Conflict
 from .state import Satellites
 
 # Pair x grid samples one request may ask for: 1e7 is ~10 s of CPU on the shared 2 cores
@@ -26,7 +27,11 @@ _CACHE: dict[str, CircularOrbits] = {}  # scenario JSON -> its orbits (a few: on
 
 
 def orbits_of(scenario) -> CircularOrbits:
-    """The circular orbit elements of a scenario's satellites (cached per scenario)."""
+    """The circular orbit elements of a scenario's satellites (cached per scenario); a TLE
+    catalogue's orbits are not circular elements, so its passes and tracks are refused."""
+    if scenario.tle is not None:
+        raise Conflict("scenario.tle", "passes and orbit tracks are computed for Walker scenarios only; "
+                       "this run's satellites come from a TLE catalogue", "unsupported_for_tle")
     key = scenario.model_dump_json()
     if key not in _CACHE:
         sats = Satellites(scenario.n_satellites)

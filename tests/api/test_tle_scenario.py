@@ -16,6 +16,9 @@ def test_reset_to_a_tle_catalogue_and_back(api):
     assert state["n_satellites"] == 31
     sat = api.get("/api/satellites/sat-031").json()
     assert sat["in_service"] is True and abs(sat["position"]["alt"] - 160.0) < 60.0
+    for path in ("/api/satellites/sat-001/passes", "/api/stations/gs-001/passes", "/api/satellites/sat-001/orbit"):
+        # passes and tracks come from circular Walker elements: refused, not answered wrong, for a catalogue
+        assert_error(api.get(path), 409, "unsupported_for_tle", "scenario.tle")
     resp = api.post("/api/reset", {"scenario": {"tle": None, "n_satellites": 120}})
     assert resp.status_code == 200, resp.text
     assert api.get("/api/state?sat_limit=0").json()["n_satellites"] == 120
