@@ -25,7 +25,7 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import engineio
 import numpy as np
@@ -57,7 +57,7 @@ class Pending(ApiError):
         self.command_id = body["command_id"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Frame:
     """One globe frame. sats (N, 6) and drones (D, 6) float32 rows in the order of sat_fields /
     drone_fields (lat, lon deg; alt_km; ...), beams (B, 3): giver index, receiver index, EU/s."""
@@ -72,6 +72,15 @@ class Frame:
     sats: np.ndarray
     drones: np.ndarray
     beams: np.ndarray
+
+    def __eq__(self, other) -> bool:
+        """Equal when every field is: arrays element by element (same shape and values)."""
+        if not isinstance(other, Frame):
+            return NotImplemented
+        return all(np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b
+                   for a, b in ((getattr(self, f.name), getattr(other, f.name)) for f in fields(Frame)))
+
+    __hash__ = None  # mutable numpy contents: not hashable
 
     def sat(self, name: str) -> np.ndarray:
         """One column of `sats` by field name, e.g. frame.sat("energy_pct")."""
@@ -147,8 +156,9 @@ class LiveFeed:
         if self.on_event is not None:
             self.on_event(name, data)
 
-    def connect(self, timeout_s: float = 10.0) -> "LiveFeed":
-        self.sio.connect(self.url, namespaces=[NS], transports=["websocket"], auth=self.auth or None,
+    def connect(self, timeout_s: float = 10.0, transports: tuple = ("websocket",)) -> "LiveFeed":
+        """Connect over `transports` (Engine.IO names: "websocket", "polling")."""
+        self.sio.connect(self.url, namespaces=[NS], transports=list(transports), auth=self.auth or None,
                          wait_timeout=timeout_s)
         return self
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from deploy.nginx_conf import render
-from tests.integration.conftest import InOrderClient, Recorder
+from tests.integration.conftest import Recorder
 
 from .conftest import free_port, wait_until
 
@@ -44,7 +44,7 @@ def test_clients_on_both_web_processes_get_identical_ticks(cluster):
         for ticks in (ticks_a, ticks_b):  # a client that keeps up loses no tick
             seqs = sorted(ticks)
             assert seqs == list(range(seqs[0], seqs[-1] + 1))
-        assert isinstance(ticks_a[common[0]]["sats"], bytes) and len(ticks_a[common[0]]["sats"]) > 0
+        assert ticks_a[common[0]]["frame"].sats.shape[0] > 0  # the binary frame came whole and decoded
     finally:
         a.close()
         b.close()
@@ -181,14 +181,11 @@ def test_through_nginx_with_sticky_sessions(cluster, tmp_path):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: _answers_ok(url), what=f"nginx on {url}: {(tmp_path / 'nginx.log').read_text()}")
-        polling = InOrderClient(reconnection=False)  # long-polling: several requests, one web process
-        got = []
-        polling.on("tick", lambda data: got.append(data["seq"]), namespace="/ws")
-        polling.connect(url, namespaces=["/ws"], transports=["polling"], wait_timeout=10)
+        polling = Recorder(url).connect(transports=("polling",))  # several requests, one web process
         try:
-            wait_until(lambda: len(got) >= 5, what="5 ticks over long-polling through nginx")
+            wait_until(lambda: len(polling.of("tick")) >= 5, what="5 ticks over long-polling through nginx")
         finally:
-            polling.disconnect()
+            polling.close()
         rec = Recorder(url).connect()  # WebSocket through nginx
         try:
             rec.wait_event("state")
@@ -260,7 +257,7 @@ def test_every_get_route_answers_the_same_on_both_web_processes_and_the_engine(c
         drone = state["drones"][0]
         values = {"sat_id": state["satellites"][0]["satellite_id"], "drone_id": drone.get("drone_id") or
                   drone.get("battery_id"), "battery_id": drone.get("battery_id") or drone.get("drone_id"), "task_id": task,
-                  "run_id": "current", "command_id": "cmd-1",
+                  "run_id": "current", "command_id": "cmd-1", "station_id": "gs-001",
                   "asset": "init.js", "path": "index.html"}
         spec = requests.get(a + "/api/openapi.json", timeout=10).json()
         paths = []
