@@ -13,7 +13,7 @@ def test_contact_started_then_ended_and_counted(client, http):
     started = client.wait_event("contact.started", timeout=30, since=since)
     assert set(started) == {"station_id", "station", "satellite_id", "elevation_deg"}
     assert 0.0 <= started["elevation_deg"] < 10.0  # just risen above 0 deg (30 sim s a tick at most)
-    names = {s["station_id"]: s["name"] for s in http.get("/api/stations").json()["stations"]}
+    names = {s["station_id"]: s["name"] for s in http.request("GET", "/api/stations").json()["stations"]}
     assert names[started["station_id"]] == started["station"]
     time.sleep(1.0)
     assert client.of("contact.ended", since) == []  # unsubscribed
