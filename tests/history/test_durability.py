@@ -65,7 +65,8 @@ def test_kill_9_mid_run_loses_at_most_the_last_flush_and_never_corrupts(live_ser
     assert runs[1]["ended_wall"] is not None and runs[1]["seed"] == 0  # ended by the reset
     assert runs[2]["ended_wall"] is None and runs[2]["seed"] == 4  # interrupted
     ticks = _get(second.url, "/api/runs/2/kpis?step=1").json()["columns"]["ticks"]
-    assert sum(ticks) == runs[2]["last_tick"]  # every tick up to the last one written, none torn
+    # every tick up to the last one written, none torn: 0 (the reset's seed state) .. last_tick
+    assert sum(ticks) == runs[2]["last_tick"] + 1
     assert runs[2]["last_tick"] >= tick_at_kill - 2 * FLUSH_S / TICK_S  # at most ~one flush lost
     events = _get(second.url, "/api/runs/2/events?limit=5000").json()["events"]
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))

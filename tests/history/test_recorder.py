@@ -106,11 +106,12 @@ def test_reset_starts_a_new_run_and_config_changes_are_recorded_with_their_tick(
         runs = c.execute(sa.text("SELECT run_id, seed, ended_wall, last_tick FROM runs ORDER BY run_id")).all()
         change = c.execute(sa.text("SELECT run_id, seq, tick, config FROM config_changes")).one()
         first_ticks = column(c, "SELECT min(tick) FROM kpis GROUP BY run_id ORDER BY run_id")
-    assert [(r.seed, r.last_tick) for r in runs] == [(3, 40), (9, 20)]
+    # the reset's step stops at the seed state (tick 0), so the 19 steps after it are ticks 1..19
+    assert [(r.seed, r.last_tick) for r in runs] == [(3, 40), (9, 19)]
     assert all(r.ended_wall is not None for r in runs)
     assert (change.run_id, change.seq, change.tick) == (runs[0].run_id, 1, 21)
     assert json.loads(change.config)["delegator"]["w1"] == 0.4
-    assert first_ticks.tolist() == [1, 1]
+    assert first_ticks.tolist() == [1, 0]  # a reset's run starts with its seed state at tick 0
 
 
 def test_samples_follow_sample_every_in_simulated_seconds(db_url):
