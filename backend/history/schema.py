@@ -14,30 +14,45 @@ from sqlalchemy import (BigInteger, Column, Float, ForeignKey, Index, Integer, M
 
 metadata = MetaData()
 
+
+def _key(name: str, kind, comment: str | None = None) -> Column:
+    """A primary-key column (after run_id in the per-run tables)."""
+    return Column(name, kind, primary_key=True, comment=comment)
+
+
+def _required(name: str, kind, comment: str | None = None, default=None) -> Column:
+    """A NOT NULL column."""
+    return Column(name, kind, nullable=False, comment=comment, default=default)
+
+
+def _run_table(name: str, keys: tuple[Column, ...], *columns: Column | Index) -> Table:
+    """A table of one run's rows: primary key (run_id, *keys); deleting the run deletes them."""
+    run_id = Column("run_id", Integer, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True)
+    return Table(name, metadata, run_id, *keys, *columns)
+
+
 runs = Table(
     "runs", metadata,
     Column("run_id", Integer, primary_key=True, autoincrement=True),
-    Column("started_wall", Float, nullable=False, comment="wall s since 1970"),
+    _required("started_wall", Float, "wall s since 1970"),
     Column("ended_wall", Float, comment="wall s since 1970; null while running or after a crash"),
-    Column("seed", BigInteger, nullable=False),
-    Column("scenario", Text, nullable=False, comment="JSON"),
-    Column("config", Text, nullable=False, comment="JSON, the config at the start"),
-    Column("code_version", String(64), nullable=False),
-    Column("origin", String(16), nullable=False, comment="server or headless"),
-    Column("n_satellites", Integer, nullable=False),
-    Column("epoch_unix_s", Float, nullable=False, comment="the simulated date of sim_s = 0"),
-    Column("last_tick", Integer, nullable=False, default=0),
-    Column("last_sim_s", Float, nullable=False, default=0.0),
+    _required("seed", BigInteger),
+    _required("scenario", Text, "JSON"),
+    _required("config", Text, "JSON, the config at the start"),
+    _required("code_version", String(64)),
+    _required("origin", String(16), "server or headless"),
+    _required("n_satellites", Integer),
+    _required("epoch_unix_s", Float, "the simulated date of sim_s = 0"),
+    _required("last_tick", Integer, default=0),
+    _required("last_sim_s", Float, default=0.0),
 )
 
-config_changes = Table(
-    "config_changes", metadata,
-    Column("run_id", Integer, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
-    Column("seq", Integer, primary_key=True, comment="1, 2, ... within the run"),
-    Column("tick", Integer, nullable=False, comment="first tick run with it"),
-    Column("sim_s", Float, nullable=False),
-    Column("changed_wall", Float, nullable=False),
-    Column("config", Text, nullable=False, comment="JSON, the whole config after the change"),
+config_changes = _run_table(
+    "config_changes", (_key("seq", Integer, "1, 2, ... within the run"),),
+    _required("tick", Integer, "first tick run with it"),
+    _required("sim_s", Float),
+    _required("changed_wall", Float),
+    _required("config", Text, "JSON, the whole config after the change"),
 )
 
 KPI_COLUMNS = (
@@ -51,51 +66,42 @@ KPI_COLUMNS = (
 )
 """Per-tick KPIs: tasks_* are this tick's counts, *_eu the run's cumulative energy ledger."""
 
-kpis = Table(
-    "kpis", metadata,
-    Column("run_id", Integer, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
-    Column("tick", Integer, primary_key=True),
-    Column("sim_s", Float, nullable=False),
-    Column("wall", Float, nullable=False),
+kpis = _run_table(
+    "kpis", (_key("tick", Integer),),
+    _required("sim_s", Float),
+    _required("wall", Float),
     *(Column(name, kind) for name, kind in KPI_COLUMNS),
-    Column("counts", Text, nullable=False, comment="JSON: events of each kind this tick"),
+    _required("counts", Text, "JSON: events of each kind this tick"),
 )
 
-rollups = Table(
-    "rollups", metadata,
-    Column("run_id", Integer, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
-    Column("grp", String(8), primary_key=True, comment="plane or band"),
-    Column("tick", Integer, primary_key=True),
-    Column("key", Integer, primary_key=True, comment="plane index, or band's lower latitude (deg)"),
-    Column("sim_s", Float, nullable=False),
-    Column("count", Integer, nullable=False),
-    Column("mean_soc_pct", Float, nullable=False),
-    Column("min_soc_pct", Float, nullable=False),
-    Column("blackouts", Integer, nullable=False),
-    Column("tasks_running", Integer, nullable=False),
-    Column("energy_in_eu", Float, nullable=False, comment="solar harvested this tick"),
-    Column("energy_out_eu", Float, nullable=False, comment="energy_in minus the change in stored energy"),
+rollups = _run_table(
+    "rollups",
+    (_key("grp", String(8), "plane or band"), _key("tick", Integer),
+     _key("key", Integer, "plane index, or band's lower latitude (deg)")),
+    _required("sim_s", Float),
+    _required("count", Integer),
+    _required("mean_soc_pct", Float),
+    _required("min_soc_pct", Float),
+    _required("blackouts", Integer),
+    _required("tasks_running", Integer),
+    _required("energy_in_eu", Float, "solar harvested this tick"),
+    _required("energy_out_eu", Float, "energy_in minus the change in stored energy"),
 )
 
-samples = Table(
-    "samples", metadata,
-    Column("run_id", Integer, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
-    Column("sat", Integer, primary_key=True),
-    Column("tick", Integer, primary_key=True),
-    Column("sim_s", Float, nullable=False),
-    Column("energy_eu", Float, nullable=False),
-    Column("soc_pct", Float, nullable=False),
-    Column("flags", SmallInteger, nullable=False, comment="1 sunlit, 2 blackout, 4 giving, 8 receiving"),
-    Column("tasks", Integer, nullable=False, comment="tasks on board"),
+samples = _run_table(
+    "samples", (_key("sat", Integer), _key("tick", Integer)),
+    _required("sim_s", Float),
+    _required("energy_eu", Float),
+    _required("soc_pct", Float),
+    _required("flags", SmallInteger, "1 sunlit, 2 blackout, 4 giving, 8 receiving"),
+    _required("tasks", Integer, "tasks on board"),
 )
 
-events = Table(
-    "events", metadata,
-    Column("run_id", Integer, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
-    Column("seq", BigInteger, primary_key=True, comment="1, 2, ... within the run, in emission order"),
-    Column("tick", Integer, nullable=False),
-    Column("sim_s", Float, nullable=False),
-    Column("kind", String(40), nullable=False),
+events = _run_table(
+    "events", (_key("seq", BigInteger, "1, 2, ... within the run, in emission order"),),
+    _required("tick", Integer),
+    _required("sim_s", Float),
+    _required("kind", String(40)),
     Column("sat", Integer, comment="the satellite it concerns (a beam's receiver)"),
     Column("task", BigInteger, comment="task number, task events"),
     Column("value", Float, comment="task.created: energy_need EU; assigned: latency s; completed: duration s"),
@@ -105,17 +111,15 @@ events = Table(
     Index("ix_events_sat", "run_id", "sat", "seq"),
 )
 
-tasks = Table(
-    "tasks", metadata,
-    Column("run_id", Integer, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
-    Column("task", BigInteger, primary_key=True, comment="task number (task-42 is 42)"),
-    Column("priority", String(8), nullable=False),
+tasks = _run_table(
+    "tasks", (_key("task", BigInteger, "task number (task-42 is 42)"),),
+    _required("priority", String(8)),
     Column("origin_lat", Float), Column("origin_lon", Float),
-    Column("energy_need", Float, nullable=False), Column("work", Float, nullable=False),
-    Column("created_s", Float, nullable=False), Column("assigned_s", Float),
-    Column("finished_s", Float, nullable=False),
+    _required("energy_need", Float), _required("work", Float),
+    _required("created_s", Float), Column("assigned_s", Float),
+    _required("finished_s", Float),
     Column("sat", Integer),
-    Column("outcome", String(10), nullable=False, comment="completed or dropped"),
+    _required("outcome", String(10), "completed or dropped"),
     Column("drop_reason", String(40)),
     Index("ix_tasks_finished", "run_id", "finished_s"),
 )
