@@ -2,40 +2,11 @@
 //
 //   node tests/e2e/globe.e2e.mjs <base url> <artifact dir>
 //
-// Prints one JSON line {ok, checks: [{name, ok, detail}], console_errors, screenshots} as the
-// last line of stdout and exits 0 only if every check passed. Screenshots go to <artifact dir>.
+// Result and exit status as every e2e script (browser.mjs runE2E); screenshots go to <artifact dir>.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { launch } from './browser.mjs';
+import { clickableSatellite, globeReady, runE2E, textOf } from './browser.mjs';
 import { decodePng, pictureStats } from './png.mjs';
 
-const [url, artifacts = 'test-artifacts/e2e'] = process.argv.slice(2);
-if (!url) {
-  console.error('usage: node tests/e2e/globe.e2e.mjs <base url> <artifact dir>');
-  process.exit(2);
-}
-mkdirSync(artifacts, { recursive: true });
-
-const checks = [];
-const consoleErrors = []; // {phase, text}
-let phase = 'load';
-const screenshots = [];
-const W = 1600, H = 900;
-
-function check(name, ok, detail = '') {
-  checks.push({ name, ok: !!ok, detail: String(detail) });
-  console.error(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
-  return !!ok;
-}
-
-async function shot(page, name) {
-  const path = join(artifacts, name);
-  await page.screenshot({ path });
-  screenshots.push(path);
-}
-
-const textOf = (page, testid) => page.locator(`[data-testid="${testid}"]`).first().innerText({ timeout: 5000 });
 const numberIn = (s) => Number(String(s).replace(/[^0-9.]/g, '')) || 0;
 
 /** Pixel statistics of what the user sees in the globe area (between the side panels). */
@@ -59,47 +30,24 @@ async function liveLayerStats(page) {
   });
 }
 
-/** A visible satellite inside the uncovered middle of the view, far from its neighbours. */
-async function findClickableSatellite(page, exclude = -1) {
-  return page.evaluate(({ W, H, exclude }) => {
-    const v = window.__vpp;
-    const pts = [];
-    for (let i = 0; i < v.store.n; i++) {
-      const p = v.screenOf(i);
-      if (p && p.visible) pts.push({ i, x: p.x, y: p.y });
-    }
-    const inside = (p) => p.x > 330 && p.x < W - 420 && p.y > 90 && p.y < H - 120;
-    let best = null;
-    for (const p of pts) {
-      if (!inside(p) || p.i === exclude) continue;
-      let nearest = Infinity;
-      for (const q of pts) if (q !== p) nearest = Math.min(nearest, Math.hypot(q.x - p.x, q.y - p.y));
-      if (!best || nearest > best.clearance) best = { ...p, clearance: nearest };
-    }
-    return best;
-  }, { W, H, exclude });
-}
+// Expected noise: the 400s of the bad-config step, failed requests while offline.
+const expectedConsole = (e) => (e.phase === 'bad-config' && /status of 400/.test(e.text))
+  || (['offline', 'reconnect'].includes(e.phase) && /ERR_INTERNET_DISCONNECTED|net::ERR_|WebSocket|socket\.io|\/api\//.test(e.text));
 
-const { context, close } = await launch({ width: W, height: H });
-let page;
-try {
-  page = context.pages()[0] || (await context.newPage());
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push({ phase, text: m.text() }); });
-  page.on('pageerror', (e) => consoleErrors.push({ phase, text: `pageerror: ${e.message}` }));
-  page.on('requestfailed', (r) => consoleErrors.push({ phase, text: `request failed: ${r.url()} ${r.failure()?.errorText}` }));
+await runE2E(import.meta.url, { failedRequests: true, expectedConsole }, async (t) => {
+  const { page, check, shot, url } = t;
 
   // 1. the page loads, connects and draws
   const response = await page.goto(url, { waitUntil: 'load' });
   check('page loads', response && response.ok(), `HTTP ${response && response.status()}`);
-  await page.waitForFunction(() => window.__vpp && window.__vpp.store && window.__vpp.store.n > 0
-    && window.__vpp.frames > 20 && window.__vpp.gl, null, { timeout: 30000 });
+  await globeReady(page, { frames: 20 });
   await page.locator('[data-testid="connection"]').filter({ hasText: 'live' }).waitFor({ timeout: 15000 });
   check('connection indicator says live', true);
   await page.waitForTimeout(2500); // earth texture, a few ticks
   const info = await page.evaluate(() => ({ n: window.__vpp.store.n, drones: window.__vpp.store.nDrones,
     stations: window.__vpp.store.groundStations.length, tick: window.__vpp.store.tick }));
   check('satellites arrive from the server', info.n > 0, JSON.stringify(info));
-  await shot(page, '01-loaded.png');
+  await shot('01-loaded.png');
 
   // 2. the WebGL canvases are not blank: the Earth below, satellites drawn on the live layer
   const stats = await globeStats(page);
@@ -136,10 +84,10 @@ try {
   const completed = await totalLine('hud-completed');
   check('generator start makes HUD counters rise', rate > 0 && total2 > total && total2 > before,
     `created/s ${rate}, total ${before} -> ${total} -> ${total2}, completed ${completed}`);
-  await shot(page, '02-generator-running.png');
+  await shot('02-generator-running.png');
 
   // 5. clicking a satellite opens its inspector with its id
-  const target = await findClickableSatellite(page);
+  const target = await clickableSatellite(page);
   if (check('a satellite is clickable on screen', target, JSON.stringify(target))) {
     const at = await page.evaluate((i) => window.__vpp.screenOf(i), target.i);
     await page.mouse.move(at.x, at.y);
@@ -157,14 +105,14 @@ try {
     const queue = await textOf(page, 'inspector-queue').catch(() => '');
     check('inspector shows tasks on board', /^\d+$/.test(queue.trim()), `tasks on board: ${queue}`);
     // hover another satellite: tooltip
-    const other = await findClickableSatellite(page, target.i);
+    const other = await clickableSatellite(page, target.i);
     if (other) {
       const o = await page.evaluate((i) => window.__vpp.screenOf(i), other.i);
       await page.mouse.move(o.x, o.y);
       const tip = await page.locator('[data-testid="sat-tooltip"]').first().innerText({ timeout: 3000 }).catch(() => '');
       check('hovering a satellite shows a tooltip', /sat-\d+/.test(tip), tip.replace(/\n/g, ' | '));
     }
-    await shot(page, '03-inspector.png');
+    await shot('03-inspector.png');
   }
 
   // 5b. follow: the camera turns until the selected satellite sits in the middle of the view
@@ -189,7 +137,7 @@ try {
     .catch(async () => check('search by id selects the satellite', false, await textOf(page, 'inspector-id').catch(() => 'none')));
 
   // 7. a bad config value shows the server's error message (Chromium logs the 400s: expected)
-  phase = 'bad-config';
+  t.phase = 'bad-config';
   const serverSays = await page.evaluate(async () => {
     const r = await fetch('/api/config', { method: 'POST', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ delegator: { w1: 5 } }) });
@@ -204,8 +152,8 @@ try {
     `server ${serverSays.status} "${message}"; UI shows "${shown}"`);
   const w1 = await page.evaluate(async () => (await (await fetch('/api/config')).json()).delegator.w1);
   check('rejected config changed nothing', w1 >= 0 && w1 <= 1, `w1 = ${w1}`);
-  phase = 'run';
-  await shot(page, '04-config-error.png');
+  t.phase = 'run';
+  await shot('04-config-error.png');
 
   // 7b. pause, single step, resume; time scale
   const tickNow = () => page.evaluate(() => window.__vpp.store.tick);
@@ -235,15 +183,15 @@ try {
   check('event feed shows events', feedRows > 0, `${feedRows} rows`);
 
   // 9. connection loss is visible, and the page recovers with fresh state
-  phase = 'offline';
-  await context.setOffline(true);
+  t.phase = 'offline';
+  await t.context.setOffline(true);
   await page.evaluate(() => window.__vpp.socket.io.engine.close()); // drop the live websocket too
   const downSeen = await page.locator('[data-testid="connection"]').filter({ hasText: /reconnecting|server down/ })
     .waitFor({ timeout: 15000 }).then(() => true).catch(() => false);
   await page.waitForTimeout(2500);
-  await shot(page, '05-offline.png');
-  await context.setOffline(false);
-  phase = 'reconnect';
+  await shot('05-offline.png');
+  await t.context.setOffline(false);
+  t.phase = 'reconnect';
   const tickBefore = await page.evaluate(() => window.__vpp.store.tick);
   const back = await page.locator('[data-testid="connection"]').filter({ hasText: 'live' })
     .waitFor({ timeout: 20000 }).then(() => true).catch(() => false);
@@ -251,8 +199,8 @@ try {
   const tickAfter = await page.evaluate(() => window.__vpp.store.tick);
   check('connection loss is shown and the page reconnects', downSeen && back && tickAfter > tickBefore,
     `down shown ${downSeen}, reconnected ${back}, tick ${tickBefore} -> ${tickAfter}`);
-  await shot(page, '06-reconnected.png');
-  phase = 'end';
+  await shot('06-reconnected.png');
+  t.phase = 'end';
 
   // 10. reset from the UI puts the simulation back at its seed state
   await page.click('[data-testid="smoke-stop"]').catch(() => {});
@@ -262,21 +210,5 @@ try {
   await page.waitForTimeout(1500);
   const afterReset = await tickNow();
   check('reset restarts the simulation', afterReset < beforeReset && afterReset < 60, `tick ${beforeReset} -> ${afterReset}`);
-  await shot(page, '07-after-reset.png');
-} catch (err) {
-  check('no exception in the e2e script', false, err && err.stack ? err.stack.split('\n').slice(0, 3).join(' ') : err);
-  if (page) await shot(page, '99-failure.png').catch(() => {});
-} finally {
-  await close();
-}
-
-// Expected noise: the 400s of the bad-config step, failed requests while offline.
-const expected = (e) => (e.phase === 'bad-config' && /status of 400/.test(e.text))
-  || (['offline', 'reconnect'].includes(e.phase) && /ERR_INTERNET_DISCONNECTED|net::ERR_|WebSocket|socket\.io|\/api\//.test(e.text));
-const unexpected = consoleErrors.filter((e) => !expected(e)).map((e) => `[${e.phase}] ${e.text}`);
-check('no console errors', unexpected.length === 0, unexpected.slice(0, 5).join(' || '));
-const ok = checks.every((c) => c.ok);
-const result = { ok, checks, console_errors: consoleErrors, screenshots };
-writeFileSync(join(artifacts, 'result.json'), JSON.stringify(result, null, 2));
-console.log(JSON.stringify(result));
-process.exit(ok ? 0 : 1);
+  await shot('07-after-reset.png');
+});

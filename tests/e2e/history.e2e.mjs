@@ -4,85 +4,34 @@
 //
 //   node tests/e2e/history.e2e.mjs <base url> <artifact dir>
 //
-// Prints one JSON line {ok, checks, console_errors, screenshots} as the last line of stdout and
-// exits 0 only if every check passed.
+// Result and exit status as every e2e script (browser.mjs runE2E).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { launch } from './browser.mjs';
+import { attr, globeReady, poll, runE2E, tid } from './browser.mjs';
 
-const [url, artifacts = 'test-artifacts/e2e'] = process.argv.slice(2);
-if (!url) {
-  console.error('usage: node tests/e2e/history.e2e.mjs <base url> <artifact dir>');
-  process.exit(2);
-}
-mkdirSync(artifacts, { recursive: true });
-
-const checks = [];
-const consoleErrors = [];
-const screenshots = [];
-let phase = 'load';
-
-function check(name, ok, detail = '') {
-  checks.push({ name, ok: !!ok, detail: String(detail) });
-  console.error(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
-  return !!ok;
-}
-async function shot(page, name) {
-  const path = join(artifacts, name);
-  await page.screenshot({ path });
-  screenshots.push(path);
-}
-const tid = (id) => `[data-testid="${id}"]`;
-// REST calls from Node, not the page: a refused launch (409) is expected and is no console error.
-async function api(_page, method, path, body) {
-  const r = await fetch(new URL(path, url), { method, headers: { 'Content-Type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined });
-  return { status: r.status, body: await r.json() };
-}
-const attr = (page, id, name) => page.locator(tid(id)).first().getAttribute(name, { timeout: 5000 }).catch(() => null);
-
-async function waitAttr(page, id, name, pred, timeoutMs = 20000) {
-  const end = Date.now() + timeoutMs;
-  let v = null;
-  while (Date.now() < end) {
-    v = await attr(page, id, name);
-    if (v !== null && pred(v)) return v;
-    await page.waitForTimeout(250);
-  }
-  return v;
-}
+const waitAttr = (page, id, name, pred) => poll(() => attr(page, id, name), pred);
 
 /** A satellite that received a beam or a drone's charge, once the recorder has one (a drone is
- *  sent to the third satellite meanwhile). */
-async function deliveredTo(page) {
+ *  sent to the third satellite meanwhile). REST calls from Node: a refused launch (409) is expected. */
+async function deliveredTo(t) {
   for (let d = 0; d < 4; d++) {
     const battery = `bat-${String(d + 1).padStart(3, '0')}`; // the API's battery drone ids (docs/api.md)
-    const r = await api(page, 'POST', `/api/drones/${battery}/launch`,
-      { satellite_id: await page.evaluate(() => window.__vpp.satId(2)) });
+    const r = await t.api('POST', `/api/drones/${battery}/launch`,
+      { satellite_id: await t.page.evaluate(() => window.__vpp.satId(2)) });
     if (r.status === 200) break;
   }
-  const end = Date.now() + 60000;
-  while (Date.now() < end) {
-    const r = await api(page, 'GET', '/api/runs/current/events?kind=sat.energy_transfer_started,drone.charged&limit=1');
-    if (r.status === 200 && r.body.events.length) return r.body.events[0];
-    await page.waitForTimeout(500);
-  }
-  return null;
+  const found = await poll(() => t.api('GET', '/api/runs/current/events?kind=sat.energy_transfer_started,drone.charged&limit=1'),
+    (r) => r.status === 200 && r.body.events.length > 0, 60000, 500);
+  return found && found.status === 200 && found.body.events.length ? found.body.events[0] : null;
 }
 
-const { context, close } = await launch({ width: 1600, height: 900 });
-let page;
-try {
-  page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push({ phase, text: m.text() }); });
-  page.on('pageerror', (e) => consoleErrors.push({ phase, text: `pageerror: ${e.message}` }));
-  await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.__vpp?.store?.n > 0, null, { timeout: 30000 });
+await runE2E(import.meta.url, {}, async (t) => {
+  const { page, check, shot } = t;
+  await page.goto(t.url, { waitUntil: 'load' });
+  await globeReady(page, { frames: 0 });
   check('page loads', true);
 
-  phase = 'energy';
-  const delivery = await deliveredTo(page);
+  t.phase = 'energy';
+  const delivery = await deliveredTo(t);
   check('the recorder has a beam or drone delivery', delivery, JSON.stringify(delivery));
   const satId = delivery ? delivery.satellite_id : await page.evaluate(() => window.__vpp.satId(2));
   const index = await page.evaluate((id) => {
@@ -104,9 +53,9 @@ try {
   await page.click(tid('energy-window-orbit'));
   const win = await waitAttr(page, 'energy-history', 'data-window', (v) => v === 'orbit');
   check('the last-orbit window can be chosen', win === 'orbit', win);
-  await shot(page, 'h01-inspector-energy.png');
+  await shot('h01-inspector-energy.png');
 
-  phase = 'charts';
+  t.phase = 'charts';
   await page.click(tid('open-history'));
   await page.waitForSelector(tid('history-panel'), { timeout: 10000 });
   const kpiPoints = await waitAttr(page, 'kpi-chart-mean_energy_pct', 'data-points', (v) => Number(v) > 5);
@@ -117,7 +66,7 @@ try {
   const narrowed = await waitAttr(page, 'kpi-chart-mean_energy_pct', 'data-points', (v) => Number(v) > 0);
   check('a time range can be chosen', Number(narrowed) > 0, `${narrowed} points in 10 min`);
   const before = await page.locator(`${tid('runs-list')} tbody tr`).count();
-  const reset = await api(page, 'POST', '/api/reset', { seed: 11 });
+  const reset = await t.api('POST', '/api/reset', { seed: 11 });
   check('reset accepted', reset.status === 200, reset.status);
   const end = Date.now() + 20000;
   let after = before;
@@ -128,20 +77,7 @@ try {
   const seedCell = await page.locator(`${tid('runs-list')} tbody tr`).first().locator('td').nth(1).innerText().catch(() => '');
   check('the runs list shows the new run with its seed', after === before + 1 && seedCell === '11',
     `${before} -> ${after} rows, newest seed ${seedCell}`);
-  await shot(page, 'h02-history-charts.png');
+  await shot('h02-history-charts.png');
   await page.click(tid('history-close'));
   check('the charts close', (await page.locator(tid('history-panel')).count()) === 0);
-} catch (err) {
-  check('no exception in the e2e script', false, err && err.stack ? err.stack.split('\n').slice(0, 3).join(' ') : err);
-  if (page) await shot(page, 'h99-failure.png').catch(() => {});
-} finally {
-  await close();
-}
-
-const unexpected = consoleErrors.map((e) => `[${e.phase}] ${e.text}`);
-check('no console errors', unexpected.length === 0, unexpected.slice(0, 5).join(' || '));
-const ok = checks.every((c) => c.ok);
-const result = { ok, checks, console_errors: consoleErrors, screenshots };
-writeFileSync(join(artifacts, 'history.json'), JSON.stringify(result, null, 2));
-console.log(JSON.stringify(result));
-process.exit(ok ? 0 : 1);
+});

@@ -3,25 +3,18 @@ asked once, kept for the session, sent on REST and the Socket.IO connection."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
-from .test_globe import ARTIFACTS, ROOT, built_frontend  # noqa: F401 (fixture)
+from .runner import run_script
 
 pytestmark = pytest.mark.e2e
 TOKEN = "e2e-token-5f2c9a"
 
 
-def test_globe_asks_for_the_token_once(live_server_factory, built_frontend):  # noqa: F811
-    server = live_server_factory({"API_TOKEN": TOKEN, "SCENARIO_N_SATELLITES": "120", "TEST_HOOKS": "0"})
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(["node", "tests/e2e/token.e2e.mjs", server.url + "/", str(ARTIFACTS), TOKEN],
-                          cwd=ROOT, capture_output=True, text=True, timeout=180)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-    assert lines, f"no JSON result (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-    result = json.loads(lines[-1])
-    failed = [f"{c['name']}: {c['detail']}" for c in result["checks"] if not c["ok"]]
-    assert proc.returncode == 0 and result["ok"], "failed checks:\n" + "\n".join(failed) + "\n" + proc.stderr
-    assert len(result["checks"]) >= 7
+def test_globe_asks_for_the_token_once(e2e_server):
+    server = e2e_server({"API_TOKEN": TOKEN, "SCENARIO_N_SATELLITES": "120", "TEST_HOOKS": "0"})
+    run_script("token.e2e.mjs", server, TOKEN, timeout_s=180, required=(
+        "the globe asks for the token when the server needs one", "nothing streams before the token",
+        "with the token the Socket.IO connection streams", "the token is kept in sessionStorage",
+        "a REST control sends the token (the server changed)", "after a reload in the same session it streams again",
+        "asked exactly once in the session", "no console errors"))

@@ -5,67 +5,14 @@
 //
 //   node tests/e2e/usability.e2e.mjs <base url> <artifact dir>
 //
-// Prints one JSON line {ok, checks, console_errors, screenshots} as the last line of stdout and
-// exits 0 only if every check passed. Screenshots go to <artifact dir>.
+// Result and exit status as every e2e script (browser.mjs runE2E); screenshots go to <artifact dir>.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { launch } from './browser.mjs';
+import { clickableSatellite, globeReady, runE2E, textOf, tid } from './browser.mjs';
 
-const [url, artifacts = 'test-artifacts/e2e'] = process.argv.slice(2);
-if (!url) {
-  console.error('usage: node tests/e2e/usability.e2e.mjs <base url> <artifact dir>');
-  process.exit(2);
-}
-mkdirSync(artifacts, { recursive: true });
-
-const checks = [];
-const consoleErrors = [];
-const screenshots = [];
-let phase = 'load';
-
-function check(name, ok, detail = '') {
-  checks.push({ name, ok: !!ok, detail: String(detail) });
-  console.error(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
-  return !!ok;
-}
-async function shot(page, name) {
-  const path = join(artifacts, name);
-  await page.screenshot({ path });
-  screenshots.push(path);
-}
-const api = (page, method, path, body) => page.evaluate(async ({ method, path, body }) => {
-  const r = await fetch(path, { method, headers: { 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  return { status: r.status, body: await r.json() };
-}, { method, path, body });
-const tid = (id) => `[data-testid="${id}"]`;
-const textOf = (page, id) => page.locator(tid(id)).first().innerText({ timeout: 5000 }).catch(() => '');
-
+/** The globe drawn and laid out, and a moment for the panels to settle. */
 async function ready(page) {
-  await page.waitForFunction(() => window.__vpp?.store?.n > 0 && window.__vpp.frames > 10 && window.__vpp.viewCentre,
-    null, { timeout: 30000 });
+  await globeReady(page);
   await page.waitForTimeout(800);
-}
-
-/** A visible satellite near the free middle of the view, far from its neighbours. */
-async function clickable(page) {
-  return page.evaluate(() => {
-    const v = window.__vpp;
-    const f = v.viewCentre.free;
-    const pts = [];
-    for (let i = 0; i < v.store.n; i++) {
-      const p = v.screenOf(i);
-      if (p && p.visible) pts.push({ i, x: p.x, y: p.y });
-    }
-    let best = null;
-    for (const p of pts) {
-      if (p.x < f.left + 60 || p.x > f.right - 60 || p.y < f.top + 60 || p.y > f.bottom - 80) continue;
-      let nearest = Infinity;
-      for (const q of pts) if (q !== p) nearest = Math.min(nearest, Math.hypot(q.x - p.x, q.y - p.y));
-      if (!best || nearest > best.clearance) best = { ...p, clearance: nearest };
-    }
-    return best;
-  });
 }
 
 /** Where the Earth's disc is on screen: centre and radius in CSS px. */
@@ -78,7 +25,7 @@ const earthDisc = (page) => page.evaluate(() => {
 });
 
 /** Layout checks for the current viewport. */
-async function layoutChecks(page, label) {
+async function layoutChecks(page, check, label) {
   const res = await page.evaluate(() => {
     const W = window.innerWidth, H = window.innerHeight;
     const off = [];
@@ -111,25 +58,21 @@ async function layoutChecks(page, label) {
     `disc at (${disc.x.toFixed(0)}, ${disc.y.toFixed(0)}) r ${disc.r.toFixed(0)} px; covered by: ${covered.join(', ') || 'nothing'}`);
 }
 
-const { context, close } = await launch({ width: 1600, height: 900 });
-let page;
-try {
-  page = context.pages()[0] || (await context.newPage());
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push({ phase, text: m.text() }); });
-  page.on('pageerror', (e) => consoleErrors.push({ phase, text: `pageerror: ${e.message}` }));
-  await api(page, 'GET', '/api/config').catch(() => {});
-  await page.goto(url, { waitUntil: 'load' });
+await runE2E(import.meta.url, {}, async (t) => {
+  const { page, check, shot } = t;
+  await t.api('GET', '/api/config').catch(() => {});
+  await page.goto(t.url, { waitUntil: 'load' });
   await ready(page);
-  await api(page, 'POST', '/api/smoke/start', { qps: 100, burst: 10 });
+  await t.api('POST', '/api/smoke/start', { qps: 100, burst: 10 });
 
   // 1. search by plane: a list of matches; choosing one selects it and flies the camera there
-  phase = 'search';
+  t.phase = 'search';
   await page.waitForFunction(() => window.__vpp.store.planesKnown, null, { timeout: 10000 });
   await page.fill(tid('sat-search'), 'plane 2');
   await page.press(tid('sat-search'), 'Enter');
   const nResults = await page.locator(tid('search-result')).count().catch(() => 0);
   check('search by plane lists its satellites', nResults > 1, `${nResults} matches for "plane 2"`);
-  await shot(page, 'u01-search-plane.png');
+  await shot('u01-search-plane.png');
   const firstText = nResults ? (await page.locator(tid('search-result')).first().innerText()).split(/\s/)[0] : '';
   if (nResults) await page.locator(tid('search-result')).first().click();
   await page.waitForTimeout(1600);
@@ -163,33 +106,33 @@ try {
 
   // 2. a click 300 ms late still selects the moving satellite (at 120x it moves ~20 px in 300 ms,
   // more than the 9 px pick radius, so picking only where it is now would miss)
-  phase = 'late-click';
-  await api(page, 'POST', '/api/config', { time: { time_scale: 120 } });
+  t.phase = 'late-click';
+  await t.api('POST', '/api/config', { time: { time_scale: 120 } });
   await page.waitForTimeout(1200);
-  const t = await clickable(page);
-  if (check('a satellite is clickable in the free view', t, JSON.stringify(t))) {
+  const target = await clickableSatellite(page);
+  if (check('a satellite is clickable in the free view', target, JSON.stringify(target))) {
     const seen = await page.evaluate((i) => {
       const p = window.__vpp.screenOf(i);
       window.__lateClick = { seenAt: performance.now() };
       window.addEventListener('pointerup', (e) => { window.__lateClick.upAt = e.timeStamp; }, { once: true, capture: true });
       return p;
-    }, t.i);
+    }, target.i);
     await page.waitForTimeout(300);
     await page.mouse.click(seen.x, seen.y);
     await page.waitForTimeout(400);
     const lag = await page.evaluate((i) => {
       const c = window.__lateClick;
       return { ms: c.upAt - c.seenAt, now: window.__vpp.screenOf(i) };
-    }, t.i);
-    const want = await page.evaluate((i) => window.__vpp.satId(i), t.i);
+    }, target.i);
+    const want = await page.evaluate((i) => window.__vpp.satId(i), target.i);
     const got = await textOf(page, 'inspector-id');
     check('a click 300 ms late selects the satellite that was there', got === want,
       `aimed at ${want}; the click came ${lag.ms.toFixed(0)} ms after its position was read; inspector shows ${got}`);
   }
-  await api(page, 'POST', '/api/config', { time: { time_scale: 30 } });
+  await t.api('POST', '/api/config', { time: { time_scale: 30 } });
 
   // 3. keyboard only: shortcuts, Tab with a visible focus ring
-  phase = 'keys';
+  t.phase = 'keys';
   await page.keyboard.press('Escape');
   await page.locator('body').click({ position: { x: 5, y: 880 } }).catch(() => {});
   await page.keyboard.press('/');
@@ -219,10 +162,10 @@ try {
   check('Space pauses and resumes, . steps one tick', k1 === k0 + 1 && k2 > k1, `paused at ${k0}, ${k1} after '.', ${k2} after resuming`);
   await page.keyboard.press('+');
   await page.waitForTimeout(500);
-  const faster = (await api(page, 'GET', '/api/config')).body.time.time_scale;
+  const faster = (await t.api('GET', '/api/config')).body.time.time_scale;
   await page.keyboard.press('-');
   await page.waitForTimeout(500);
-  const slower = (await api(page, 'GET', '/api/config')).body.time.time_scale;
+  const slower = (await t.api('GET', '/api/config')).body.time.time_scale;
   check('+ and - change the speed', faster === 60 && slower === 30, `30 -> ${faster} -> ${slower}`);
   await page.keyboard.press('Escape');
   const cleared = await page.locator(tid('inspector')).count();
@@ -239,18 +182,18 @@ try {
   }
   check('Tab reaches labelled controls with a visible focus ring', ring.every((r) => r.tag !== 'BODY' && r.outline && r.label),
     ring.map((r) => `${r.tag}:${r.label}${r.outline ? '' : '(no ring)'}`).join(' | '));
-  await shot(page, 'u02-keyboard-focus.png');
+  await shot('u02-keyboard-focus.png');
 
   // 4. the event feed: bursts folded into one row; a reset clears it with a marker
-  phase = 'feed';
+  t.phase = 'feed';
   await page.click(tid('feed-filter-task'));
   await page.waitForTimeout(2500);
   const burst = await page.locator(tid('feed-burst')).first().innerText({ timeout: 5000 }).catch(() => '');
   check('bursts of one kind are folded into one row', /\d+ tasks? \w+ in (\d+ s|under 1 s)/.test(burst), burst.replace(/\n/g, ' '));
-  await shot(page, 'u03-feed-bursts.png');
+  await shot('u03-feed-bursts.png');
   await page.click(tid('feed-filter-task'));
-  await api(page, 'POST', '/api/smoke/stop');
-  await api(page, 'POST', '/api/reset', {});
+  await t.api('POST', '/api/smoke/stop');
+  await t.api('POST', '/api/reset', {});
   await page.waitForTimeout(1500);
   const feed = await page.evaluate(() => {
     const ev = window.__vpp.store.events;
@@ -260,7 +203,7 @@ try {
   check('reset clears the feed and marks it', feed.first === 'marker' && marker === 1 && feed.oldTicks === 0, JSON.stringify(feed));
 
   // 5. the config panel: units, ranges and descriptions from the schema; pending; defaults
-  phase = 'config';
+  t.phase = 'config';
   if (await page.locator(tid('toggle-config')).getAttribute('aria-expanded') === 'false') await page.click(tid('toggle-config'));
   await page.getByText('Delegator weights & limits').click();
   const doc = await textOf(page, 'cfg-doc-w1');
@@ -274,15 +217,15 @@ try {
   const restorePending = await textOf(page, 'cfg-pending');
   await page.click(tid('cfg-apply'));
   await page.waitForTimeout(600);
-  const w2 = (await api(page, 'GET', '/api/config')).body.delegator.w2;
+  const w2 = (await t.api('GET', '/api/config')).body.delegator.w2;
   check('restore defaults puts changed values back', /delegator\.w2/.test(restorePending) && w2 === 0.25, `pending "${restorePending.replace(/\n/g, '; ')}", w2 now ${w2}`);
   await page.getByText('Beaming').first().click();
   const units = await page.locator('.cfg-unit').allInnerTexts();
   check('config fields show units', units.some((u) => /EU|km|s\]/.test(u)), units.slice(0, 6).join(' '));
-  await shot(page, 'u04-config-schema.png');
+  await shot('u04-config-schema.png');
 
   // 6. URL state survives a reload
-  phase = 'url';
+  t.phase = 'url';
   await page.fill(tid('sat-search'), 'sat-7');
   await page.press(tid('sat-search'), 'Enter');
   await page.click(tid('feed-filter-drone'));
@@ -305,12 +248,12 @@ try {
 
   // 7. narrow screens
   for (const [w, h] of [[1024, 768], [800, 900], [390, 844]]) {
-    phase = `layout-${w}`;
+    t.phase = `layout-${w}`;
     await page.setViewportSize({ width: w, height: h });
-    await page.goto(url, { waitUntil: 'load' });
+    await page.goto(t.url, { waitUntil: 'load' });
     await ready(page);
     await page.waitForTimeout(600);
-    await layoutChecks(page, `${w} px`);
+    await layoutChecks(page, check, `${w} px`);
     if (w < 600) {
       const sheetTabs = await page.locator('.sheet-tab').count();
       await page.click(tid('sheet-legend'));
@@ -321,26 +264,13 @@ try {
       await page.waitForTimeout(300);
       const body = await page.locator(tid('sheet-body')).boundingBox();
       check('390 px: the open sheet leaves the upper globe visible', body && body.y > h * 0.35, JSON.stringify(body));
-      await shot(page, `u05-layout-${w}-sheet.png`);
+      await shot(`u05-layout-${w}-sheet.png`);
       await page.click(tid('sheet-events'));
     } else {
       const toggle = page.locator(tid('toggle-legend'));
       const box = await toggle.boundingBox();
       check(`${w} px: the legend is reachable`, box && box.x >= 0 && box.x + box.width <= w && box.y + box.height <= h, JSON.stringify(box));
     }
-    await shot(page, `u05-layout-${w}.png`);
+    await shot(`u05-layout-${w}.png`);
   }
-} catch (err) {
-  check('no exception in the e2e script', false, err && err.stack ? err.stack.split('\n').slice(0, 3).join(' ') : err);
-  if (page) await shot(page, 'u99-failure.png').catch(() => {});
-} finally {
-  await close();
-}
-
-const unexpected = consoleErrors.map((e) => `[${e.phase}] ${e.text}`);
-check('no console errors', unexpected.length === 0, unexpected.slice(0, 5).join(' || '));
-const ok = checks.every((c) => c.ok);
-const result = { ok, checks, console_errors: consoleErrors, screenshots };
-writeFileSync(join(artifacts, 'usability.json'), JSON.stringify(result, null, 2));
-console.log(JSON.stringify(result));
-process.exit(ok ? 0 : 1);
+});
