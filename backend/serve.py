@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 SWITCH_INTERVAL_S = 0.001
+SHUTDOWN_FLUSH_S = 8.0  # wall s the recorder gets to write its queue on SIGTERM (Docker waits 10)
 
 
 def _patch(mode: str) -> None:
@@ -64,6 +65,21 @@ def _refuse_open(settings) -> None:
                             "(or ALLOW_OPEN=1 to serve it without a token)")
 
 
+def _stop_on_signals(app) -> None:
+    """SIGTERM and SIGINT end the process cleanly: the recorder writes what it holds and the
+    current run's `ended_wall` (within SHUTDOWN_FLUSH_S), then the process exits with 0."""
+    import signal
+
+    def stop(signum, _frame):
+        recorder = app.extensions["vpp"].recorder
+        if recorder is not None:
+            recorder.close(timeout_s=SHUTDOWN_FLUSH_S)
+        sys.exit(0)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)
+
+
 def main() -> None:
     from backend.envfile import async_mode_from_env
 
@@ -86,7 +102,5 @@ def main() -> None:
     # (HTTP, Socket.IO) sooner; the cost is a few more GIL hand-offs per tick.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     app = create_app()
-    try:
-        _serve(app, settings.HOST, settings.PORT, mode)
-    except KeyboardInterrupt:
-        sys.exit(0)
+    _stop_on_signals(app)
+    _serve(app, settings.HOST, settings.PORT, mode)

@@ -5,6 +5,7 @@ counted, and recording resumes by itself."""
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 import subprocess
 import time
@@ -136,3 +137,23 @@ def test_disk_full_then_space_again(live_server_factory, small_disk):
 
     _outage_and_recovery(server.url, lambda: None, grow)  # 600 samples a tick fill 4 MB in seconds
     server.stop()
+
+
+@pytest.mark.parametrize("async_mode", ["gevent", "threading"])
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])
+def test_sigterm_and_sigint_write_the_queue_and_end_the_run(live_server_factory, tmp_path, async_mode, how):
+    path = tmp_path / "history.sqlite"
+    slow = {"HISTORY_FLUSH_S": "60", "HISTORY_QUEUE_TICKS": "100000"}  # nothing written before the signal
+    server = live_server_factory({**ENV, **slow, "HISTORY_URL": str(path)}, async_mode=async_mode)
+    _load(server.url)
+    tick_at_signal = _wait(lambda: (t := _health(server.url)["tick"]) >= 20 and t, "20 ticks")
+    assert _health(server.url)["recorder"]["written"]["kpis"] == 0
+    server.proc.send_signal(getattr(signal, how))
+    assert server.proc.wait(15) == 0, server.log()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        started, ended, last_tick = conn.execute("SELECT started_wall, ended_wall, last_tick FROM runs").fetchone()
+        first, last, n = conn.execute("SELECT min(tick), max(tick), count(*) FROM kpis").fetchone()
+    assert ended is not None and started <= ended <= time.time()
+    # every tick up to the signal (and the few after it) written by the shutdown, none missing
+    assert last == last_tick >= tick_at_signal and n == last - first + 1
