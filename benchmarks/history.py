@@ -7,15 +7,20 @@
    the target load of 10,000 satellites sampled every tick at 10 ticks/s (100,000 sample rows/s)
    plus 5,000 tasks/s (5,000 task records and ~15,000 task events a second), for --seconds of
    simulated wall time. Ticks are real captures of a loaded 10,000-satellite engine, replayed with
-   new tick numbers and task ids; they are written in one transaction per second of load, as the
-   writer does. Rows/s per table count building the rows and writing them; "keeps up" when the
-   whole load is written in less wall time than it represents.
+   new tick numbers and task ids; each second of load is written as the writer's flush writes it
+   (each table's rows at once, per-satellite samples in key order, the per-minute rollup sums
+   added, one transaction). Rows/s per table count building the rows and writing them; "keeps
+   up" when the whole load is written in less wall time than it represents. The writer's CPU
+   time (its thread's) is given too: on a shared machine it is the steadier figure.
 2. Tick time at 10,000 satellites (5,000 tasks/s), paced at 10 ticks/s as the server runs (step,
-   globe frame and KPIs, with the server's 1 ms GIL switch interval), in one run: blocks of --block-ticks ticks with the recorder off, on at the default sampling (60 s) and
-   on at full resolution, interleaved --repeats times; medians per mode and the ratio to off.
+   globe frame and KPIs, with the server's 1 ms GIL switch interval), in one run: blocks of
+   --block-ticks ticks with the recorder off, on at the default sampling (60 s) and on at full
+   resolution, interleaved --repeats times; medians per mode of the tick's wall time and of the
+   tick thread's CPU time, with the ratios to off, and of the recorder call itself.
 3. Query latency on a recorded 6-hour run (10,000 satellites, dt 10 s, samples every 60 s):
    one hour of KPIs at 10 s steps, one satellite over 6 h at 60 s, rollups per plane over 6 h at
-   60 s; each query (read plus JSON encoding, as the route does) --queries times, p50/p99.
+   60 s (from the per-minute sums, and for comparison from every tick's rows); each query (read
+   plus JSON encoding, as the route does) --queries times, p50/p99.
 Figures go between markers in benchmarks/RESULTS.md with the command and the machine.
 """
 
@@ -38,7 +43,7 @@ from backend.allocator import keep_heap
 from backend.core.engine import Engine
 from backend.core.params import SimConfig
 from backend.core.scenario import Scenario
-from backend.history import open_recorder, queries, rows, store
+from backend.history import minutes, open_recorder, queries, rows, store
 from backend.history.block import ColumnBlock
 from backend.history.capture import Capturer
 from backend.history.store import database_url
@@ -89,25 +94,35 @@ def write_throughput(url: str, base: list, seconds: float) -> dict:
             started_wall=time.time(), seed=1, scenario="{}", config="{}", code_version="bench", origin="bench",
             n_satellites=N_SATS, epoch_unix_s=0.0, last_tick=0, last_sim_s=0.0)).inserted_primary_key[0]
     spent = dict.fromkeys(BUILDERS, 0.0)
+    cpu0 = time.thread_time()
     counted = dict.fromkeys(BUILDERS, 0)
     ticks, per_flush = int(seconds / TICK_S), int(1.0 / TICK_S)
     t_all = time.perf_counter()
     for start in range(0, ticks, per_flush):
-        with engine.begin() as conn:
-            for k in range(start, min(ticks, start + per_flush)):
-                cap = replayed(base, k)
-                for table, build in BUILDERS.items():
-                    t0 = time.perf_counter()
-                    got = build(track, cap)
-                    store.write(conn, table, [got] if isinstance(got, ColumnBlock) else got)
-                    spent[table] += time.perf_counter() - t0
-                    counted[table] += len(got)
-                track.prev_energy_eu = cap.sats.energy_eu
+        batch = {table: [] for table in BUILDERS}
+        for k in range(start, min(ticks, start + per_flush)):
+            cap = replayed(base, k)
+            for table, build in BUILDERS.items():
+                t0 = time.perf_counter()
+                got = build(track, cap)
+                batch[table] += [got] if isinstance(got, ColumnBlock) else got
+                spent[table] += time.perf_counter() - t0
+                counted[table] += len(got)
+            track.prev_energy_eu = cap.sats.energy_eu
+        with engine.begin() as conn:  # as the writer's flush: each table's rows of the second at once
+            for table, got in batch.items():
+                t0 = time.perf_counter()
+                store.write(conn, table, got)
+                if table == "rollups":
+                    minutes.add(conn, got)
+                spent[table] += time.perf_counter() - t0
     wall = time.perf_counter() - t_all
+    cpu = time.thread_time() - cpu0
     engine.dispose()
     total = sum(counted.values())
     return {"tables": {t: {"rows": counted[t], "rows_per_s": counted[t] / spent[t]} for t in BUILDERS},
-            "rows": total, "wall_s": wall, "load_s": ticks * TICK_S, "rows_per_s": total / wall}
+            "rows": total, "wall_s": wall, "cpu_s": cpu, "load_s": ticks * TICK_S, "rows_per_s": total / wall,
+            "rows_per_cpu_s": total / cpu}
 
 
 def _drain(recorders) -> None:
@@ -123,28 +138,33 @@ def tick_cost(block_ticks: int, repeats: int, folder: Path) -> dict:
         eng.step()
     recs = {"default (60 s)": open_recorder(str(folder / "tick-default.sqlite"), sample_every_s=60.0),
             "full resolution": open_recorder(str(folder / "tick-full.sqlite"), sample_every_s=0.0)}
-    times: dict = {"off": [], **{m: [] for m in recs}}
+    modes = ["off", *recs]
+    wall, cpu, call = ({m: [] for m in modes} for _ in range(3))
     for _ in range(repeats):
-        for mode in times:
+        for mode in modes:
             _drain(recs.values())
             rec = recs.get(mode)
             deadline = time.perf_counter()
             for _ in range(block_ticks):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.thread_time()
                 ev = eng.step()
                 eng.frame()  # what the server's tick builds besides the step (it also converts lat/lon)
                 kpis = eng.kpis()
+                t1 = time.perf_counter()
                 if rec is not None:
                     rec.record(eng, ev, kpis)
-                times[mode].append((time.perf_counter() - t0) * 1e3)
+                wall[mode].append((time.perf_counter() - t0) * 1e3)
+                cpu[mode].append((time.thread_time() - c0) * 1e3)
+                call[mode].append((time.perf_counter() - t1) * 1e3)
                 deadline += TICK_S
                 time.sleep(max(0.0, deadline - time.perf_counter()))
     dropped = {m: r.status()["dropped_ticks"] for m, r in recs.items()}
     for rec in recs.values():
         rec.close()
-    off = statistics.median(times["off"])
-    return {m: {"median_ms": statistics.median(v), "ratio": statistics.median(v) / off,
-                "dropped_ticks": dropped.get(m, 0)} for m, v in times.items()}
+    med = {m: (statistics.median(wall[m]), statistics.median(cpu[m])) for m in modes}
+    return {m: {"median_ms": med[m][0], "ratio": med[m][0] / med["off"][0], "cpu_ms": med[m][1],
+                "cpu_ratio": med[m][1] / med["off"][1], "record_ms": statistics.median(call[m]),
+                "dropped_ticks": dropped.get(m, 0)} for m in modes}
 
 
 def record_six_hours(urls: list[str]) -> None:
@@ -185,6 +205,8 @@ def query_latency(url: str, n: int) -> dict:
             lambda c, r: queries.satellite(c, r, 4242, queries.window(r, 0.0, 6 * hour, 60.0))),
         "rollups per plane, 6 h at 60 s": timed(
             lambda c, r: queries.rollups(c, r, "plane", queries.window(r, 0.0, 6 * hour, 60.0))),
+        "the same from every tick's rows (no minute sums)": timed(
+            lambda c, r: queries.rollups(c, r, "plane", queries.window(r, 0.0, 6 * hour, 60.0), per_minute=False)),
     }
     engine.dispose()
     return out
@@ -198,17 +220,20 @@ def _report(args, writes: dict, ticks: dict, lat: dict) -> str:
              f"Writes: {args.seconds:g} s of the target load (10,000 satellites sampled every tick at "
              f"10 ticks/s, {QPS:,.0f} tasks/s), one transaction per second of load.", "",
              "| database | samples rows/s | rollups rows/s | events rows/s | tasks rows/s | kpis rows/s | "
-             "all rows/s | load s / wall s | keeps up |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+             "all rows/s | load s / wall s | writer CPU s | all rows per CPU s | keeps up |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for db, w in writes.items():
         t = w["tables"]
         lines.append(f"| {db} | " + " | ".join(f"{t[k]['rows_per_s']:,.0f}" for k in BUILDERS)
-                     + f" | {w['rows_per_s']:,.0f} | {w['load_s']:.0f} / {w['wall_s']:.1f} | "
-                       f"{'yes' if w['wall_s'] < w['load_s'] else 'no'} |")
+                     + f" | {w['rows_per_s']:,.0f} | {w['load_s']:.0f} / {w['wall_s']:.1f} | {w['cpu_s']:.1f} | "
+                       f"{w['rows_per_cpu_s']:,.0f} | {'yes' if w['wall_s'] < w['load_s'] else 'no'} |")
     lines += ["", f"Tick time, 10,000 satellites at {QPS:,.0f} tasks/s, paced at 10 ticks/s, "
               f"{args.repeats} x {args.block_ticks} ticks per mode, interleaved (target: <= 1.10 x off):", "",
-              "| recorder | median tick ms | ratio to off | ticks dropped |", "| --- | ---: | ---: | ---: |"]
+              "| recorder | median tick ms | ratio to off | tick thread CPU ms | CPU ratio to off | "
+              "of which record() ms | ticks dropped |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for mode, t in ticks.items():
-        lines.append(f"| {mode} | {t['median_ms']:.2f} | {t['ratio']:.3f} | {t['dropped_ticks']} |")
+        lines.append(f"| {mode} | {t['median_ms']:.2f} | {t['ratio']:.3f} | {t['cpu_ms']:.2f} | {t['cpu_ratio']:.3f} | "
+                     f"{t['record_ms']:.3f} | {t['dropped_ticks']} |")
     lines += ["", f"Query latency on a recorded 6-hour run (10,000 satellites, dt 10 s, samples every 60 s), "
               f"{args.queries} times each, read + JSON (target: p99 <= 100 ms on SQLite):", "",
               "| database | query | points | p50 ms | p99 ms |", "| --- | --- | ---: | ---: | ---: |"]

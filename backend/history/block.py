@@ -2,6 +2,7 @@
 
 A `ColumnBlock` is N rows of non-null numeric values: SQLite gets them as tuples, PostgreSQL as
 one buffer in COPY's binary format built with a numpy structured array (no Python per row).
+A flush's blocks are written as one, in primary-key order (store.write).
 """
 
 from __future__ import annotations
@@ -44,6 +45,20 @@ class ColumnBlock:
     def _column(self, name: str):
         value = self.columns[name]
         return value if isinstance(value, np.ndarray) else np.full(self.n, value)
+
+    @classmethod
+    def concat(cls, blocks: list) -> "ColumnBlock":
+        """One block of the blocks' rows, in order (every block has the same columns)."""
+        if len(blocks) == 1:
+            return blocks[0]
+        names = blocks[0].columns
+        return cls(sum(b.n for b in blocks), {name: np.concatenate([b._column(name) for b in blocks]) for name in names})
+
+    def sorted_by(self, names) -> "ColumnBlock":
+        """The rows ordered by the columns `names` (the first one major): a table's key, so a
+        B-tree takes them in order rather than at one place each."""
+        order = np.lexsort([self._column(name) for name in reversed(names)])
+        return ColumnBlock(self.n, {name: self._column(name)[order] for name in self.columns})
 
     def tuples(self, names) -> list[tuple]:
         return list(zip(*(self._column(name).tolist() for name in names)))

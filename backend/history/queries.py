@@ -17,7 +17,7 @@ import numpy as np
 import orjson
 import sqlalchemy as sa
 
-from . import ids, schema
+from . import ids, minutes, schema
 
 MAX_BUCKETS = 5000
 DEFAULT_BUCKETS = 1000
@@ -91,7 +91,11 @@ def window(run: Run, from_s: float | None, to_s: float | None, step_s: float | N
 
 def _bucket(conn, col, w: Window):
     """Bucket number of a time column: floor((t - from) / step), t >= from."""
-    scaled = (col - w.from_s) / w.step_s
+    return _floor_bucket(conn, col, w.from_s, w.step_s)
+
+
+def _floor_bucket(conn, col, from_s: float, step_s: float):
+    scaled = (col - from_s) / step_s
     if conn.dialect.name == "postgresql":
         return sa.cast(sa.func.floor(scaled), sa.BigInteger)
     return sa.cast(scaled, sa.Integer)  # SQLite truncates toward zero: floor for t >= from
@@ -99,7 +103,7 @@ def _bucket(conn, col, w: Window):
 
 def _series(conn, run: Run, stmt, names: list[str], w: Window) -> dict:
     rows = conn.execute(stmt).all()
-    cols = {name: [r[k] for r in rows] for k, name in enumerate(names)}
+    cols = {name: list(values) for name, values in zip(names, zip(*rows) if rows else [()] * len(names))}
     cols["sim_date"] = run.dates(cols["sim_s"])
     return {"run_id": run.run_id, "from_s": w.from_s, "to_s": w.to_s, "step_s": w.step_s,
             "from_date": run.date(w.from_s), "to_date": run.date(w.to_s), "points": len(rows), "columns": cols}
@@ -123,21 +127,32 @@ def kpis(conn, run: Run, w: Window) -> dict:
     return _series(conn, run, stmt, names, w)
 
 
-def rollups(conn, run: Run, group: str, w: Window) -> dict:
+def rollups(conn, run: Run, group: str, w: Window, per_minute: bool = True) -> dict:
+    """Rollups bucketed by w; from the per-minute sums when w's from and step are whole minutes
+    (per_minute=False reads every tick's row: the same answer, slower)."""
+    if per_minute and minutes.answers(w.from_s, w.step_s):
+        stmt = minutes.rollups_stmt(run.run_id, group, w, lambda col, lo, step: _floor_bucket(conn, col, lo, step))
+    else:
+        stmt = _rollups_per_tick(conn, run, group, w)
+    out = _series(conn, run, stmt, ROLLUP_NAMES, w)
+    out["group"] = group
+    return out
+
+
+ROLLUP_NAMES = ["key", "sim_s", "count", "mean_soc_pct", "min_soc_pct", "blackouts", "tasks_running",
+                "energy_in_eu", "energy_out_eu"]
+
+
+def _rollups_per_tick(conn, run: Run, group: str, w: Window):
     t = schema.rollups.c
     b = _bucket(conn, t.sim_s, w).label("b")
-    names = ["key", "sim_s", "count", "mean_soc_pct", "min_soc_pct", "blackouts", "tasks_running",
-             "energy_in_eu", "energy_out_eu"]
     cols = [t.key, sa.func.max(t.sim_s), sa.cast(sa.func.avg(t["count"]), F), sa.cast(sa.func.avg(t.mean_soc_pct), F),
             sa.cast(sa.func.min(t.min_soc_pct), F), sa.cast(sa.func.avg(t.blackouts), F),
             sa.cast(sa.func.avg(t.tasks_running), F), sa.cast(sa.func.sum(t.energy_in_eu), F),
             sa.cast(sa.func.sum(t.energy_out_eu), F)]
     # Bucket first: the index yields rows by tick, so SQLite's grouping sorter gets them nearly in order.
-    stmt = (sa.select(*cols).where(t.run_id == run.run_id, t.grp == group, t.sim_s >= w.from_s, t.sim_s <= w.to_s)
+    return (sa.select(*cols).where(t.run_id == run.run_id, t.grp == group, t.sim_s >= w.from_s, t.sim_s <= w.to_s)
             .group_by(b, t.key).order_by(b, t.key))
-    out = _series(conn, run, stmt, names, w)
-    out["group"] = group
-    return out
 
 
 def satellite(conn, run: Run, sat: int, w: Window) -> dict:

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from backend.envfile import ROOT
 
-from . import native, retention, schema, store
+from . import minutes, native, retention, schema, store
 from .block import ColumnBlock
 from .capture import Capturer, TickCapture
 from .rows import RunTrack, tick_rows
@@ -252,8 +252,10 @@ class Recorder:
         for track in new_runs:
             self._insert_run(conn, track)
         for table in schema.RECORD_TABLES:
-            store.write(conn, table, [_with_run(track.run_id, r) for track, chunk in batch.get(table, ())
-                                      for r in _rows_of(chunk)])
+            rows = [_with_run(track.run_id, r) for track, chunk in batch.get(table, ()) for r in _rows_of(chunk)]
+            store.write(conn, table, rows)
+            if table == "rollups":
+                minutes.add(conn, rows)
         changes = [(t.run_id, *rest) for t, *rest in batch.get("config_changes", ())]
         store.write(conn, "config_changes", changes)
         for track, wall in batch.get("run_updates", ()):

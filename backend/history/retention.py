@@ -1,7 +1,8 @@
 """Retention: keep the recorded history within a simulated age and a size.
 
 - `retain_sim_s` > 0: rows of the per-tick tables older than `retain_sim_s` simulated seconds
-  before their run's newest tick are deleted (runs and config changes stay).
+  before their run's newest tick are deleted (runs and config changes stay); the rollups and
+  their per-minute sums from the start of that minute, so both keep the same ticks.
 - `max_bytes` > 0: while the data takes more than that, the oldest finished run is deleted
   whole; when only the current run is left, its oldest tenth (by simulated time) goes. SQLite
   sees the new size at once; PostgreSQL's live-row statistics only after the commit, so there
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from . import schema, store
+from . import minutes, schema, store
 
 TIME_COLUMN = {"kpis": "sim_s", "rollups": "sim_s", "samples": "sim_s", "events": "sim_s", "tasks": "finished_s"}
 
@@ -29,10 +30,12 @@ def trim_age(conn: sa.Connection, retain_sim_s: float) -> int:
 
 def _trim_before(conn: sa.Connection, run_id: int, cutoff_s: float) -> int:
     deleted = 0
+    whole_minutes_s = minutes.trim_before(conn, run_id, cutoff_s)
     for name in schema.RECORD_TABLES:
         t = schema.metadata.tables[name]
         col = t.c[TIME_COLUMN[name]]
-        deleted += conn.execute(sa.delete(t).where(t.c.run_id == run_id, col < cutoff_s)).rowcount or 0
+        cutoff = whole_minutes_s if name == "rollups" else cutoff_s  # as its minute sums: whole minutes
+        deleted += conn.execute(sa.delete(t).where(t.c.run_id == run_id, col < cutoff)).rowcount or 0
     return deleted
 
 

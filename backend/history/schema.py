@@ -4,7 +4,9 @@ Every row belongs to a run (`run_id`). Times are simulated seconds since the run
 (`sim_s`; the run's `epoch_unix_s` turns them into dates) and wall seconds since 1970 (`*_wall`).
 Energies in EU, states of charge in % of capacity. Satellites are stored by index (sat-001 is 0).
 The Alembic migrations in backend/history/migrations create exactly these tables
-(tests/history/test_schema.py compares them).
+(tests/history/test_schema.py compares them). The per-run tables are clustered by their
+primary key in SQLite (WITHOUT ROWID: one B-tree insert per row written instead of the table's
+and its key index's); PostgreSQL has the same columns and keys.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ def _required(name: str, kind, comment: str | None = None, default=None) -> Colu
     return Column(name, kind, nullable=False, comment=comment, default=default)
 
 
-def _run_table(name: str, keys: tuple[Column, ...], *columns: Column | Index) -> Table:
-    """A table of one run's rows: primary key (run_id, *keys); deleting the run deletes them."""
+def _run_table(name: str, keys: tuple[Column, ...], *columns: Column | Index, clustered: bool = True) -> Table:
+    """A table of one run's rows: primary key (run_id, *keys); deleting the run deletes them.
+    Clustered: WITHOUT ROWID in SQLite (the rows are the primary key's B-tree)."""
     run_id = Column("run_id", Integer, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True)
-    return Table(name, metadata, run_id, *keys, *columns)
+    return Table(name, metadata, run_id, *keys, *columns, sqlite_with_rowid=not clustered)
 
 
 runs = Table(
@@ -53,6 +56,7 @@ config_changes = _run_table(
     _required("sim_s", Float),
     _required("changed_wall", Float),
     _required("config", Text, "JSON, the whole config after the change"),
+    clustered=False,
 )
 
 KPI_COLUMNS = (
@@ -87,6 +91,27 @@ rollups = _run_table(
     _required("energy_in_eu", Float, "solar harvested this tick"),
     _required("energy_out_eu", Float, "energy_in minus the change in stored energy"),
 )
+
+MINUTE_S = 60
+"""Width of the pre-aggregated rollup buckets (simulated s)."""
+
+rollups_minute = _run_table(
+    "rollups_minute",
+    (_key("grp", String(8), "plane or band"),
+     _key("minute", Integer, "floor(sim_s / 60) of the rollups rows summed"),
+     _key("key", Integer, "plane index, or band's lower latitude (deg)")),
+    _required("sim_s", Float, "the last tick's sim_s"),
+    _required("n_rows", Integer, "rollups rows (ticks) summed here"),
+    _required("count_sum", BigInteger),
+    _required("mean_soc_sum", Float, "sum of the rows' mean_soc_pct"),
+    _required("min_soc_pct", Float),
+    _required("blackouts_sum", BigInteger),
+    _required("tasks_running_sum", BigInteger),
+    _required("energy_in_eu", Float),
+    _required("energy_out_eu", Float),
+)
+"""The rollups table summed per simulated minute (written with it, in the same transaction):
+what a rollups query at a step of whole minutes reads instead of every tick."""
 
 samples = _run_table(
     "samples", (_key("sat", Integer), _key("tick", Integer)),

@@ -91,10 +91,12 @@ def write(conn: sa.Connection, table: str, rows) -> None:
     dbapi = conn.connection.dbapi_connection
     blocks = [r for r in rows if isinstance(r, ColumnBlock)]
     if blocks:
+        key = [c.name for c in schema.metadata.tables[table].primary_key.columns]
+        block = ColumnBlock.concat(blocks).sorted_by(key)
         if conn.dialect.name == "postgresql":
-            _copy_binary(dbapi, table, cols, blocks)
+            _copy_binary(dbapi, table, cols, [block])
             return
-        rows = [t for b in blocks for t in b.tuples(cols)]
+        rows = block.tuples(cols)
     if conn.dialect.name == "postgresql":
         with dbapi.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
             for row in rows:
