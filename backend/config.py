@@ -99,6 +99,14 @@ class Settings(BaseSettings):
                                         "0 for all [sim s]")
     HISTORY_MAX_MB: float = Field(0.0, ge=0, description="keep the recorded data under this size by deleting "
                                   "the oldest runs, 0 for no limit [MB]")
+    ARENA_DIR: str = _f("", "folder of the arena jobs' reports (relative to the repo); empty: a temporary folder "
+                        "per server process")
+    ARENA_MAX_SAT_HOURS: float = Field(6000.0, gt=0, description="largest arena job, policies x seeds x "
+                                       "satellites x hours; larger is a 409 [simulated satellite-hours]")
+    ARENA_WORKERS: int = Field(1, ge=1, le=64, description="worker processes of an arena job [processes]")
+    ARENA_NICE: int = Field(10, ge=0, le=19, description="niceness added to an arena job's processes")
+    ARENA_KEEP: int = Field(20, ge=1, le=1000, description="arena jobs kept; older finished ones are deleted "
+                            "[jobs]")
     sim: dict = Field(default_factory=dict, exclude=True, description="SIM_* overrides (flat keys)")
     scenario: dict = Field(default_factory=dict, exclude=True, description="SCENARIO_* overrides")
 

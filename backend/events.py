@@ -25,7 +25,7 @@ from backend.core.ticklog import EVENT_NAMES
 log = logging.getLogger(__name__)
 
 NS = "/ws"
-SERVER_EVENTS = ("alert.loop_failed",)
+SERVER_EVENTS = ("alert.loop_failed", "arena.progress", "arena.finished")
 SUBSCRIBABLE = ("tick",) + tuple(EVENT_NAMES) + SERVER_EVENTS
 
 

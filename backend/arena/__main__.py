@@ -4,6 +4,7 @@
     ... --workers 2                      # local processes (default 1: in this process)
     ... --dask tcp://127.0.0.1:8786      # a Dask distributed scheduler instead
     ... --record arena.sqlite            # also record every run with the flight recorder
+    ... --progress p.json --nice 10      # runs done/total into p.json; lower this process's priority
 
 Prints the Markdown table and the throughput (simulated satellite-hours per wall second) on stderr.
 Bad arguments exit 2 with a one-line message.
@@ -12,8 +13,11 @@ Bad arguments exit 2 with a one-line message.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import time
+from pathlib import Path
 
 from . import report, runner, scenarios
 from backend.core.policies import sets
@@ -49,7 +53,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dask", default=None, help="Dask scheduler address (tcp://host:8786)")
     p.add_argument("--record", default=None, help="record every run into this SQLite file or postgresql:// URL")
     p.add_argument("--no-plots", action="store_true", help="skip the PNGs")
+    p.add_argument("--progress", default=None, help="keep {done, total} runs in this JSON file (the server's jobs)")
+    p.add_argument("--nice", type=int, default=0, help="add this to the process's niceness (workers inherit it)")
     return p
+
+
+def write_progress(path: str | None, done: int, total: int) -> None:
+    """{done, total} into `path`, replaced atomically so a reader never sees half a file."""
+    if path is None:
+        return
+    tmp = Path(f"{path}.tmp")
+    tmp.write_text(json.dumps({"done": done, "total": total}))
+    os.replace(tmp, path)
 
 
 def main(argv=None) -> int:
@@ -59,21 +74,26 @@ def main(argv=None) -> int:
         policies = [x.strip() for x in args.policies.split(",") if x.strip()]
         if not policies:
             raise ValueError("--policies: give at least one")
-        if not args.hours > 0 or args.load < 0 or args.workers < 1:
-            raise ValueError("--hours must be > 0, --load >= 0, --workers >= 1")
+        if not args.hours > 0 or args.load < 0 or args.workers < 1 or args.nice < 0:
+            raise ValueError("--hours must be > 0, --load >= 0, --workers >= 1, --nice >= 0")
         record = args.record
         if record is not None and "://" not in record:
-            from pathlib import Path
-
             record = str(Path(record).resolve())
         cells = runner.specs(args.scenario, policies, seed_list(args.seeds), args.hours, args.load, record)
     except ValueError as exc:
         p.error(str(exc))
     from tqdm import tqdm
 
+    if args.nice:
+        os.nice(args.nice)
     t0 = time.perf_counter()
+    write_progress(args.progress, 0, len(cells))
     with tqdm(total=len(cells), desc="arena", unit="run", file=sys.stderr) as bar:
-        runs = runner.run_matrix(cells, args.workers, args.dask, lambda done, total: bar.update(done - bar.n))
+        def progress(done, total):
+            bar.update(done - bar.n)
+            write_progress(args.progress, done, total)
+
+        runs = runner.run_matrix(cells, args.workers, args.dask, progress)
     wall = time.perf_counter() - t0
     meta = {"scenario": args.scenario, "hours": args.hours, "load_qps": args.load, "seeds": seed_list(args.seeds)}
     rep = report.build(runs, policies, meta)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import (commands, config_routes, docs, entities, health, runs, runs_snapshot, sim, smoke, state, stations,
+from . import (arena, commands, config_routes, docs, entities, health, runs, runs_snapshot, sim, smoke, state, stations,
                tasks, testhooks, web)
 
 BLUEPRINTS = (tasks, smoke, state, config_routes, sim, entities, commands, health, docs, runs, runs_snapshot,
-              stations)
+              stations, arena)
 
 
 def register(app: Flask, test_hooks: bool) -> None:

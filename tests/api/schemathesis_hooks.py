@@ -5,7 +5,8 @@ case's response: when a case left the server slow for the cases that follow (a c
 5 s tick, where every state-changing request then waits up to 5 s for its tick; a reset to
 100,000 satellites, whose whole-state answer is 56 MB; the generator started at up to 20,000
 tasks/s, which made 51 million tasks in one run), they put the clock, the fleet and the
-generator back, so the run covers hundreds of cases per operation in a few minutes.
+generator back, so the run covers hundreds of cases per operation in a few minutes. An arena
+job a case started is cancelled at once (its subprocess would compete for the machine's cores).
 """
 
 from __future__ import annotations
@@ -27,10 +28,13 @@ def _base(response) -> str:
 
 @schemathesis.hook
 def after_call(context, case, response) -> None:
-    """Put back a slow clock or a big fleet that this case's (accepted) request set."""
+    """Put back a slow clock or a big fleet that this case's (accepted) request set; cancel an
+    arena job it started."""
+    path = case.operation.path
+    if path == "/api/arena" and response.status_code == 201:
+        requests.delete(_base(response) + "/api/arena/" + response.json()["job_id"], timeout=30)
     if response.status_code != 200 or case.method.upper() != "POST":
         return
-    path = case.operation.path
     body = response.json()
     if path == "/api/config" and body["time"]["tick_interval"] > SLOW_TICK_S:
         requests.post(_base(response) + "/api/config", json=FAST_CLOCK, timeout=30)

@@ -37,9 +37,11 @@ def figures(output: str, seconds: float) -> dict:
 
 @pytest.mark.slow
 def test_schemathesis_finds_no_failure(live_server_factory, tmp_path):
-    # the recorder on, so the /api/runs routes answer from a real history
+    # the recorder on, so the /api/runs routes answer from a real history; arena jobs small
+    # (the hooks cancel each one started)
     server = live_server_factory({"SIM_TICK_INTERVAL": "0.02", "TEST_HOOKS": "0",
-                                  "HISTORY_URL": str(tmp_path / "history.sqlite")})
+                                  "HISTORY_URL": str(tmp_path / "history.sqlite"), "ARENA_MAX_SAT_HOURS": "10",
+                                  "ARENA_DIR": str(tmp_path / "arena")})
     cmd = [sys.executable, "-m", "schemathesis.cli", "--no-color", "--config-file", str(CONFIG), "run",
            server.url + "/api/openapi.json", "--checks", "all"]
     t0 = time.monotonic()

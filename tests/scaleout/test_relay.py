@@ -258,7 +258,8 @@ def test_every_get_route_answers_the_same_on_both_web_processes_and_the_engine(c
         values = {"sat_id": state["satellites"][0]["satellite_id"], "drone_id": drone.get("drone_id") or
                   drone.get("battery_id"), "battery_id": drone.get("battery_id") or drone.get("drone_id"), "task_id": task,
                   "run_id": "current", "command_id": "cmd-1", "station_id": "gs-001",
-                  "asset": "init.js", "path": "index.html"}
+                  "asset": "init.js", "path": "index.html",
+                  "job_id": "arena-1", "name": "results.json"}
         spec = requests.get(a + "/api/openapi.json", timeout=10).json()
         paths = []
         for template, ops in spec["paths"].items():
