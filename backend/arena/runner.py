@@ -50,11 +50,26 @@ def build(spec: RunSpec) -> Engine:
 
 
 def _recorder(spec: RunSpec):
+    """The flight recorder of a run (None without --record): each run is a run of its own, with
+    origin `arena`, its seed and the policy set's config (placement/beam/drone_policy)."""
     if spec.record is None:
         return None
     from backend.history import open_recorder
 
-    return open_recorder(spec.record, sample_every_s=60.0, origin=f"arena:{spec.policy}:{spec.seed}", blocking=True)
+    return open_recorder(spec.record, sample_every_s=60.0, origin="arena", blocking=True)
+
+
+def prepare_record(target: str | None) -> None:
+    """Create the recorder's tables once, before parallel runs would race to create them."""
+    if target is None:
+        return
+    from backend.history import store
+
+    engine = store.open_engine(store.database_url(target))
+    try:
+        store.migrate(engine)
+    finally:
+        engine.dispose()
 
 
 def run_one(spec: RunSpec) -> dict:
@@ -105,6 +120,7 @@ def specs(scenario: str, policies: list, seeds: list, hours: float, load_qps: fl
 def run_matrix(cells: list, workers: int = 1, dask: str | None = None, progress=None) -> list:
     """Results of every spec in `cells`, in order. `progress(done, total)` after each run."""
     out: list = [None] * len(cells)
+    prepare_record(next((c.record for c in cells if c.record is not None), None))
 
     def done(i, result):
         out[i] = result
