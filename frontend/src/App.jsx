@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import Globe from './components/Globe.jsx';
 import HUDStats from './components/HUDStats.jsx';
 import HistoryPanel from './components/HistoryPanel.jsx';
+import ArenaPanel from './components/ArenaPanel.jsx';
 import SpeedBanner from './components/SpeedBanner.jsx';
 import TimeMachine from './components/TimeMachine.jsx';
 import Controls, { nextTimeScale } from './components/Controls.jsx';
@@ -40,7 +41,7 @@ function ConnectionPill({ status, stale }) {
   return <span className={`conn conn-${cls}`} data-testid="connection" title={status.detail} role="status"><i />{label}</span>;
 }
 
-function TopBar({ store, status, stale, search, autoRotate, setAutoRotate, onHelp }) {
+function TopBar({ store, status, stale, search, autoRotate, setAutoRotate, onHelp, onArena }) {
   useTicker(500);
   const date = store.simDate ? store.simDate.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : '–';
   return (
@@ -57,6 +58,7 @@ function TopBar({ store, status, stale, search, autoRotate, setAutoRotate, onHel
       <div className="counts muted">{fmtInt(store.n)} satellites · {fmtInt(store.nDrones)} drones · {fmtInt(store.groundStations.length)} stations</div>
       <span className="spacer" />
       <label className="check rotate"><input type="checkbox" data-testid="auto-rotate" checked={autoRotate} onChange={(e) => setAutoRotate(e.target.checked)} /> rotate</label>
+      <button type="button" className="btn btn-sm" onClick={onArena} data-testid="open-arena" title="compare policies over seeds">arena</button>
       <button type="button" className="btn btn-sm keys" onClick={onHelp} aria-label="keyboard shortcuts (?)" data-testid="keys-help">keys</button>
       {search}
     </header>
@@ -98,6 +100,7 @@ export default function App() {
   const [sheet, setSheet] = useState(null); // phone: the open bottom-sheet tab
   const [help, setHelp] = useState(false);
   const [charts, setCharts] = useState(false); // the recorder's full charts overlay
+  const [arena, setArena] = useState(false); // the policy arena page
   const [toast, setToast] = useState(null);
   const [flying, setFlying] = useState([]);
   const [stale, setStale] = useState(false);
@@ -203,6 +206,7 @@ export default function App() {
     if (e.key === 'Escape') {
       if (help) { setHelp(false); return; }
       if (charts) { setCharts(false); return; }
+      if (arena) { setArena(false); return; }
       select(-1);
       setFollow(false);
       setQuery('');
@@ -266,7 +270,7 @@ export default function App() {
         beamMaxRate={config?.beam?.rate_eu_per_s ?? 4} onHover={setHovered} onSelect={select} onView={setView}
         api={api} station={station} minElevationDeg={config?.delegator?.min_elevation_deg ?? 0} onStation={setStation} onDrone={setDroneSel} />
       <TopBar store={store} status={status} stale={stale} search={searchBox}
-        autoRotate={autoRotate} setAutoRotate={setAutoRotate} onHelp={() => setHelp((v) => !v)} />
+        autoRotate={autoRotate} setAutoRotate={setAutoRotate} onHelp={() => setHelp((v) => !v)} onArena={() => setArena(true)} />
       {!phone && (
         <>
           <aside className={`left${closed.includes('kpis') ? ' folded' : ''}`} aria-label="live KPIs" data-floating>{panels.kpis(fold('kpis'))}</aside>
@@ -301,6 +305,7 @@ export default function App() {
       <TimeMachine api={api} store={store} live={() => sock.current?.backToLive()} recording={store.health?.recorder?.enabled} />
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
       {charts && <HistoryPanel api={api} onClose={() => setCharts(false)} recording={store.health?.recorder?.enabled} />}
+      {arena && <ArenaPanel api={api} onClose={() => setArena(false)} />}
       {tokenAsk && <TokenPrompt reason={tokenAsk.reason} onAnswer={(t) => { setTokenAsk(null); tokenAsk.answer(t); }} />}
       {toast && <div className={`toast ${toast.ok ? '' : 'toast-err'}`} role="status" data-testid="toast">{toast.text}</div>}
       {down && (
