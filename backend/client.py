@@ -33,6 +33,7 @@ import requests
 import socketio
 
 from backend.core.params import ConfigView
+from backend.routes.arena import ArenaJob, ArenaJobList
 from backend.routes.models import Clock, CommandEntry, Drone, Health, Satellite, Smoke, Snapshot, Task
 from backend.routes.runs import EventPage, RunDetail, RunList, Series, TaskPage
 
@@ -341,6 +342,39 @@ class VppClient:
         """One table of a run as CSV or Parquet bytes."""
         return self.request("GET", f"/api/runs/{run_id}/export",
                             params=_params(table=table, format=format, **query)).content
+
+    # -- policy arena jobs (docs/arena.md) ---------------------------------------------------
+    def arena_start(self, policies: list, seeds: list, hours: float, scenario: str = "default",
+                    load: float = 50.0) -> ArenaJob:
+        """Start an arena job (ApiError 409 arena_too_large, 429 arena_busy)."""
+        body = {"scenario": scenario, "policies": list(policies), "seeds": list(seeds), "hours": hours, "load": load}
+        return ArenaJob.model_validate(self.request("POST", "/api/arena", body, ok=(201,)).json())
+
+    def arena_jobs(self) -> ArenaJobList:
+        return self._get(ArenaJobList, "/api/arena")
+
+    def arena_job(self, job_id: str) -> ArenaJob:
+        return self._get(ArenaJob, f"/api/arena/{job_id}")
+
+    def arena_wait(self, job_id: str, timeout_s: float = 600.0, poll_s: float = 0.5) -> ArenaJob:
+        """The job once it is no longer running (TimeoutError after timeout_s wall s)."""
+        deadline = time.monotonic() + timeout_s
+        while (job := self.arena_job(job_id)).state == "running":
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"arena job {job_id} still running after {timeout_s} s")
+            time.sleep(poll_s)
+        return job
+
+    def arena_report(self, job_id: str) -> dict:
+        """The finished job's results.json (ApiError 409 arena_not_done before)."""
+        return self.request("GET", f"/api/arena/{job_id}/report").json()
+
+    def arena_file(self, job_id: str, name: str) -> bytes:
+        """One report file: results.json, table.csv, kpis.png or soc.png."""
+        return self.request("GET", f"/api/arena/{job_id}/report/{name}").content
+
+    def arena_cancel(self, job_id: str) -> ArenaJob:
+        return ArenaJob.model_validate(self.request("DELETE", f"/api/arena/{job_id}").json())
 
     # -- operations -----------------------------------------------------------------------
     def health(self) -> Health:

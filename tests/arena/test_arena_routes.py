@@ -5,12 +5,14 @@ bad inputs, cancel. Every refusal changes nothing (the job list stays as it was)
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 import requests
 
 from backend.arena.__main__ import main as arena_cli
-from backend.client import LiveFeed
+from backend.client import ApiError, LiveFeed, VppClient
+from backend.routes.arena import ArenaJob
 
 TINY = {"scenario": "default", "policies": ["v1", "least_loaded"], "seeds": [1, 2], "hours": 0.02, "load": 50.0}
 CAP_SAT_HOURS = 2000  # the test server's ARENA_MAX_SAT_HOURS
@@ -18,10 +20,15 @@ DONE_WITHIN_S = 300  # liveness bound on a loaded 2-core machine, not a timing a
 
 
 @pytest.fixture(scope="module")
-def srv(live_server_factory, tmp_path_factory):
+def jobs_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("arena-jobs")
+
+
+@pytest.fixture(scope="module")
+def srv(live_server_factory, jobs_dir):
     server = live_server_factory({"SCENARIO_N_SATELLITES": "60", "SCENARIO_PLANES": "6", "SMOKE_AUTOSTART": "0",
                                   "HISTORY_URL": "off", "ARENA_MAX_SAT_HOURS": str(CAP_SAT_HOURS),
-                                  "ARENA_DIR": str(tmp_path_factory.mktemp("arena-jobs"))})
+                                  "ARENA_DIR": str(jobs_dir)})
     yield server
     server.stop()
 
@@ -142,17 +149,45 @@ def test_unknown_job_is_404(srv):
     assert_error(requests.delete(srv.url + "/api/arena/arena-999", timeout=30), 404, "not_found")
 
 
-def test_cancel_stops_a_running_job(srv):
-    resp = post(srv, {**TINY, "policies": ["v1"], "seeds": [5], "hours": 6.0})  # 1,800 sat-h: minutes of work
-    assert resp.status_code == 201, resp.text
-    job_id = resp.json()["job_id"]
-    assert_error(get(srv, f"/api/arena/{job_id}/report"), 409, "arena_not_done")
-    cancelled = requests.delete(srv.url + f"/api/arena/{job_id}", timeout=30)
-    assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
-    assert get(srv, f"/api/arena/{job_id}").json()["state"] == "cancelled"
-    assert get(srv, "/api/arena").json()["running"] is None
-    assert_error(get(srv, f"/api/arena/{job_id}/report"), 409, "arena_not_done")
+def test_cancel_stops_a_running_job(srv, jobs_dir):
+    vpp = VppClient(srv.url)
+    job = vpp.arena_start(["v1"], [5], 6.0)  # 1,800 sat-h: minutes of work
+    assert isinstance(job, ArenaJob) and job.state == "running"
+    with pytest.raises(ApiError) as caught:
+        vpp.arena_report(job.job_id)
+    assert (caught.value.status, caught.value.code) == (409, "arena_not_done")
+    assert _job_processes(jobs_dir / job.job_id)
+    assert vpp.arena_cancel(job.job_id).state == "cancelled"
+    assert _job_processes(jobs_dir / job.job_id) == []  # the CLI is gone, not only marked
+    assert vpp.arena_job(job.job_id).state == "cancelled"
+    assert vpp.arena_jobs().running is None
+    assert_error(get(srv, f"/api/arena/{job.job_id}/report"), 409, "arena_not_done")
     # the slot is free again: a new job starts (and is cancelled at once)
-    again = post(srv, {**TINY, "policies": ["v1"], "seeds": [6]})
-    assert again.status_code == 201, again.text
-    requests.delete(srv.url + f"/api/arena/{again.json()['job_id']}", timeout=30)
+    again = vpp.arena_start(["v1"], [6], 0.02)
+    assert vpp.arena_cancel(again.job_id).state in ("cancelled", "done")
+
+
+def _job_processes(folder) -> list:
+    """Pids whose command line names the job's folder (the CLI and its workers), from /proc."""
+    out = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and str(folder).encode() in (proc / "cmdline").read_bytes():
+                out.append(int(proc.name))
+        except OSError:
+            continue
+    return out
+
+
+def test_server_exit_stops_its_running_job(live_server_factory, tmp_path):
+    jobs_dir = tmp_path / "jobs"
+    server = live_server_factory({"SMOKE_AUTOSTART": "0", "HISTORY_URL": "off", "ARENA_DIR": str(jobs_dir)})
+    resp = post(server, {**TINY, "policies": ["v1"], "seeds": [7], "hours": 6.0})
+    assert resp.status_code == 201, resp.text
+    folder = jobs_dir / resp.json()["job_id"]
+    assert _job_processes(folder), "the job's process did not start"
+    server.stop()  # SIGTERM, as Docker and the test fixtures stop it
+    deadline = time.monotonic() + 30
+    while _job_processes(folder) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _job_processes(folder) == []
