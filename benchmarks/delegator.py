@@ -137,7 +137,7 @@ def baseline(tasks: TaskBatch, s: SatLoad, cfg) -> np.ndarray:
 
 
 def _copy(s: SatLoad) -> SatLoad:
-    return SatLoad(*(np.array(getattr(s, f)) for f in SatLoad.__dataclass_fields__))
+    return s.copy()
 
 
 def _rate(fn, tasks, sats, cfg, repeats: int, cpu: list | None = None) -> float:

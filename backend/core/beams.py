@@ -5,7 +5,8 @@ clear line of sight, pair up; each tick the giver sends min(rate*dt, giver - sto
 brings the receiver to stop_pct after losses); the receiver gets `efficiency` of it, the rest
 is counted as beam loss. Both stops hold within the tick, so neither side overshoots whatever
 the tick length. A beam continues until the giver reaches `stop_pct`, the receiver reaches
-`stop_pct`, or range or line of sight is lost. One peer per satellite; receivers are
+`stop_pct`, or range or line of sight is lost. Only satellites in service
+(`Satellites.in_service`) are paired, as giver or receiver. One peer per satellite; receivers are
 served most urgent (lowest charge) first, each by its nearest free giver. A satellite above
 `high_pct` that is the nearest would-be giver of an unserved receiver but cannot reach it
 (range, line of sight, or its peer taken) is `blocked`.
@@ -106,8 +107,9 @@ def _pair(sats, log, cfg, pct, now, ev) -> None:
     receiver sees only its nearest givers (`_links`: _NEAREST at first, more for a receiver
     that ran out of them while more may be in range), so the cost follows the receivers and
     the links they try, not every link in range."""
-    receivers = np.flatnonzero((pct < cfg.low_pct) & (sats.beam_from < 0) & (sats.giving != ACTIVE))
-    givers = np.flatnonzero((pct > cfg.high_pct) & (sats.giving == IDLE) & (sats.beam_from < 0))
+    serving = sats.in_service  # the one eligibility mask (delegator and drones use it too)
+    receivers = np.flatnonzero(serving & (pct < cfg.low_pct) & (sats.beam_from < 0) & (sats.giving != ACTIVE))
+    givers = np.flatnonzero(serving & (pct > cfg.high_pct) & (sats.giving == IDLE) & (sats.beam_from < 0))
     if len(receivers) == 0 or len(givers) == 0:
         return
     receivers = receivers[np.argsort(pct[receivers], kind="stable")]

@@ -77,11 +77,14 @@ class SetSatellite(Strict):
     energy_pct: float = param(None, 0.0, 100.0, "% of capacity", "state of charge", example=15.0)
     solar_scale: float = param(None, 0.0, 100.0, "fraction of nominal", "panel output", example=0.0)
     consumption_rate: float = param(None, 0.0, 1e6, "EU / sim s", "base load", example=2.0)
+    in_service: bool = Field(None, description="false fails the satellite (out of service: dark, chosen by no "
+                             "task, beam or drone); true puts it back (a decayed TLE satellite stays lost)")
 
     @model_validator(mode="after")
     def _something(self):
         if not self.model_fields_set:
-            raise FieldError(None, "nothing to set: give energy_pct, solar_scale or consumption_rate",
+            raise FieldError(None, "nothing to set: give energy_pct, solar_scale, consumption_rate "
+                             "or in_service",
                              "missing_field")
         return self
 

@@ -21,7 +21,8 @@ altitude, so dcost is about 1 for a satellite on the origin's horizon. `boost` i
 term: a high-priority task prefers the satellite with the most energy left after running it;
 since `head` differs between satellites it changes the choice (a low task ignores it).
 
-Eligible: not blackout; head >= energy_margin_pct/100 * max_energy_eu; n_tasks < max_queue;
+Eligible: in service (`Satellites.in_service`, the rule beams and drones use too), not
+blackout; head >= energy_margin_pct/100 * max_energy_eu; n_tasks < max_queue;
 backlog_s + work / processing_capacity <= max_backlog_s; and, for a task with an origin, the
 satellite's elevation seen from the origin is at least min_elevation_deg, evaluated as
 dot(up, d) >= sin(min_elevation) * rng with up = origin / |origin| (spherical Earth). A
@@ -150,6 +151,16 @@ class SatLoad:
     processing_capacity: np.ndarray  # work units / s, > 0
     n_tasks: np.ndarray  # int32, mutated
     blackout: np.ndarray  # bool
+    in_service: np.ndarray | None = None  # bool, `Satellites.in_service`; None: every satellite
+
+    def serving(self) -> np.ndarray:
+        """(N,) bool: the satellites in service (the one eligibility mask, state.Satellites.in_service)."""
+        n = len(self.energy_eu)
+        return np.ones(n, dtype=bool) if self.in_service is None else np.asarray(self.in_service, dtype=bool)
+
+    def copy(self) -> "SatLoad":
+        """A copy with every array copied (None stays None)."""
+        return SatLoad(*(None if v is None else np.array(v) for v in (getattr(self, f) for f in self.__dataclass_fields__)))
 
 
 def delegate(tasks: TaskBatch, sats: SatLoad, cfg) -> tuple[np.ndarray, np.ndarray]:
@@ -221,7 +232,7 @@ class _Context:
         # any task of the batch, now or later (assignments only lower avail and raise bs).
         self.need_min = float(np.min(self.need)) if len(self.need) else 0.0
         self.work_min = float(np.min(self.work)) if len(self.work) else 0.0
-        self.live = (~np.asarray(s.blackout, dtype=bool) & (s.n_tasks < self.maxq)
+        self.live = (~np.asarray(s.blackout, dtype=bool) & s.serving() & (s.n_tasks < self.maxq)
                      & (self.avail - self.need_min >= self.marg)
                      & (self.bs + self.work_min / self.cap <= self.maxb))
         self.room = self.live.copy()  # "open": may still take some task of the batch

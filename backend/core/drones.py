@@ -395,6 +395,8 @@ def launch_refusal(d: Drones, sats: Satellites, st: Stations, j: int, i: int, cf
         return f"{name} is {DRONE_STATUS[status]}; only a drone at its station (standby or charging) can launch"
     if d.battery_eu[j] <= 0.0:
         return f"{name} has an empty payload battery (battery_eu={float(d.battery_eu[j])!r})"
+    if not sats.in_service[i]:
+        return f"{sat_id(i)} is out of service"
     holder = np.flatnonzero(_out_mask(d) & (d.target == i))
     if holder.size:
         return f"{sat_id(i)} is already targeted by {battery_id(holder[0])}"
@@ -609,8 +611,9 @@ def available_mask(d: Drones) -> np.ndarray:
 
 
 def _candidates(d, sats, need, cfg) -> np.ndarray:
-    """Satellites to serve, highest need first (ties: lower index): need > 0, untargeted, below done."""
-    cand = np.flatnonzero(need > 0)
+    """Satellites to serve, highest need first (ties: lower index): in service (the one eligibility
+    mask, `Satellites.in_service`), need > 0, untargeted, below done."""
+    cand = np.flatnonzero((need > 0) & sats.in_service)
     targeted = np.zeros(need.shape, dtype=bool)
     targeted[d.target[_out_mask(d) & (d.target >= 0)]] = True
     cand = cand[~targeted[cand]]

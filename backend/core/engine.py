@@ -256,7 +256,7 @@ class Engine:
         if self.book.n_queued == 0 or not np.any((s.n_tasks < self.config.max_queue) & ~s.blackout):
             return  # nothing to do, or no satellite could take anything (exact skip)
         load = SatLoad(s.pos_ecef_km, s.energy_eu, s.max_energy_eu, s.committed_eu, s.backlog_work,
-                       s.processing_capacity, s.n_tasks, s.blackout)
+                       s.processing_capacity, s.n_tasks, s.blackout, s.in_service)
         if self.config.placement_policy == "v1":
             slots, sat_idx, score = delegate_queue(self.book.pending, self.book.tasks, load, self.config)
         else:
@@ -340,6 +340,8 @@ def _set_satellite(eng: Engine, c: dict, ev: TickEvents) -> None:
         s.solar_eu_s[i] = c["solar_scale"] * eng.scenario.solar_eu_s
     if "consumption_rate" in c:
         s.consumption_eu_s[i] = c["consumption_rate"]
+    if "in_service" in c:
+        s.in_service[i] = c["in_service"]
 
 
 def _set_paused(value: bool):

@@ -48,7 +48,10 @@ class Satellites:
         self.pos_ecef_km = np.zeros((n, 3))
         self._geo, self._geo_stale = (f8(), f8(), f8()), True
         self.sunlit = np.zeros(n, dtype=bool)  # some of the solar disk is visible
-        self.in_service = np.ones(n, dtype=bool)  # False: SGP4 lost it (decayed TLE), for good
+        # False: out of service (SGP4 lost it: decayed TLE, for good; or failed by set_satellite).
+        # The one eligibility mask: the delegator, beams (giver or receiver) and drones choose only
+        # satellites in service; power.py keeps an out-of-service one dark (blackout).
+        self.in_service = np.ones(n, dtype=bool)
         self.sun_fraction = f8()  # visible fraction of the solar disk, 0 (umbra) .. 1 (penumbra between)
         # Energy (EU) and rates (EU per simulated second).
         self.energy_eu, self.max_energy_eu = f8(), f8()

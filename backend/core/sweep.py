@@ -61,11 +61,11 @@ class _Sats:
         (the same float tests as `delegate`: monotone, so exact for every larger task)."""
         s = self.s
         every = len(idx) == len(s.energy_eu)  # idx is arange(N): no gathers
-        cap, energy, committed, blackout, n_tasks, maxe, backlog = (
+        cap, energy, committed, blackout, serving, n_tasks, maxe, backlog = (
             v if every else v[idx] for v in (s.processing_capacity, s.energy_eu, s.committed_eu, s.blackout,
-                                              s.n_tasks, s.max_energy_eu, s.backlog_work))
+                                              s.serving(), s.n_tasks, s.max_energy_eu, s.backlog_work))
         avail = energy - committed
-        ok = ~blackout & (n_tasks < self.maxq)
+        ok = ~blackout & serving & (n_tasks < self.maxq)
         ok &= avail - need_min >= self.margin_frac * maxe
         ok &= backlog / cap + work_min / cap <= self.maxb
         return idx[ok]
@@ -89,7 +89,8 @@ class _Sats:
         if len(idx) == len(s.energy_eu):
             return s
         return SatLoad(s.pos_ecef_km[idx], s.energy_eu[idx], s.max_energy_eu[idx], s.committed_eu[idx],
-                       s.backlog_work[idx], s.processing_capacity[idx], s.n_tasks[idx], s.blackout[idx])
+                       s.backlog_work[idx], s.processing_capacity[idx], s.n_tasks[idx], s.blackout[idx],
+                       s.serving()[idx])
 
     def store(self, idx: np.ndarray, sub: SatLoad) -> None:
         s = self.s

@@ -36,6 +36,7 @@ def test_unknown_entity_is_404(api, path):
     ({"energy_pct": 12.5}, "energy_pct", 12.5),
     ({"consumption_rate": 1.5}, "consumption_rate", 1.5),
     ({"solar_scale": 0.0}, "solar_rate", 0.0),
+    ({"in_service": False}, "in_service", False),
 ])
 def test_set_satellite(api, method, body, key, value):
     resp = api.s.request(method, api.url + "/api/satellites/sat-004", json=body, timeout=10)
@@ -51,6 +52,7 @@ def test_set_satellite(api, method, body, key, value):
     ('{"energy_pct": NaN}', 400, "energy_pct"),
     ('{"consumption_rate": -0.1}', 400, "consumption_rate"),
     ('{"solar_scale": "1"}', 400, "solar_scale"),
+    ('{"in_service": 0}', 400, "in_service"),
     ('{"energy": 50}', 400, "energy"),
     ('{"energy_pct": 5, "energy_pct": 6}', 400, "energy_pct"),
 ])

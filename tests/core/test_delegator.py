@@ -93,7 +93,7 @@ def make_tasks(rng, t, p_origin=0.9, quantised=False):
 
 
 def copy_sats(s: SatLoad) -> SatLoad:
-    return SatLoad(*(np.array(getattr(s, f)) for f in SatLoad.__dataclass_fields__))
+    return s.copy()
 
 
 def assert_same(tasks, sats, cfg, fn=delegate):
