@@ -12,9 +12,11 @@ elevation. Prediction (no Python loop over satellite x station pairs):
 4. the time and value of maximum elevation by golden-section search (to GOLDEN_TOL_S) over the
    grid steps around the run's highest sample.
 
-Orbits are the model's circular two-body + J2 secular ones (orbits.py), the Earth a rotating
-sphere (frames.py): elevation is measured from the spherical up of the station, as the delegator
-does. Units: seconds since the scenario epoch, degrees, km.
+One pass-finder for every run; only the position source differs: a Walker run's circular two-body
++ J2 secular orbits (`CircularOrbits`, orbits.py), or a TLE run's SGP4 positions sampled on the
+coarse grid (contacts_tle.TleOrbits, one SatrecArray call per block of pairs). The Earth is a
+rotating sphere (frames.py): elevation is measured from the spherical up of the station, as the
+delegator does. Units: seconds since the scenario epoch, degrees, km.
 
 Quality score of a pass, in [0, 1]: 0.6 * max_elevation / 90 deg + 0.4 * min(1, duration /
 overhead duration), where the overhead duration 2 * lambda / n is the longest pass the orbit can
@@ -35,14 +37,18 @@ from .ids import sat_id, station_id
 
 BISECT_TOL_S = 1e-3  # acquisition / loss refined to a millisecond
 GOLDEN_TOL_S = 1e-2  # time of maximum elevation (elevation is flat there: ~1e-8 deg error)
-MAX_GRID_ELEMENTS = 4_000_000  # pair x time samples held at once (32 MB of float64)
+MAX_GRID_ELEMENTS = 1_000_000  # pair x time samples held at once (8 MB of float64; a TLE block's
+# SGP4 samples, positions and velocities, are ~3x that)
 ELEVATION_WEIGHT, DURATION_WEIGHT = 0.6, 0.4
 _INV_PHI = (np.sqrt(5.0) - 1.0) / 2.0
 
 
 @dataclass(frozen=True)
 class CircularOrbits:
-    """Circular orbit elements, (N,) arrays (orbits.py's model): u = u0 + n t, RAAN = RAAN0 + RAAN_dot t."""
+    """Circular orbit elements, (N,) arrays (orbits.py's model): u = u0 + n t, RAAN = RAAN0 + RAAN_dot t.
+
+    A position source: `eci_km(sat, t_s)`, `sampled(sats, grid_s)`, and `sma_km`,
+    `arglat_rate_rad_s` for the grid step and the quality score (contacts_tle.TleOrbits too)."""
 
     sma_km: np.ndarray
     inc_rad: np.ndarray
@@ -68,6 +74,10 @@ class CircularOrbits:
         r, ci, si = self.sma_km[sat], np.cos(self.inc_rad[sat]), np.sin(self.inc_rad[sat])
         cu, su, co, so = np.cos(u), np.sin(u), np.cos(raan), np.sin(raan)
         return np.stack([r * (cu * co - su * ci * so), r * (cu * so + su * ci * co), r * su * si], axis=-1)
+
+    def sampled(self, sats, grid_s) -> "CircularOrbits":
+        """The source for pass prediction over `grid_s`: closed-form positions need no samples."""
+        return self
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,13 @@ class Geometry:
         self.up = g / np.linalg.norm(g, axis=1, keepdims=True)
         self.station_r_km = np.linalg.norm(g, axis=1)
         self.theta0_rad = earth_rotation_angle_rad(epoch_unix_s)
+
+    def over(self, sats: np.ndarray, grid_s: np.ndarray) -> "Geometry":
+        """This geometry with the position source ready for satellites `sats` on `grid_s`
+        (`sampled`: the circular orbits as they are, SGP4 run once on the grid for a TLE run)."""
+        geo = object.__new__(Geometry)
+        geo.__dict__.update(self.__dict__, orbits=self.orbits.sampled(sats, grid_s))
+        return geo
 
     def sin_elevation(self, sat, station, t_s) -> np.ndarray:
         """sin(elevation) of satellites `sat` over stations `station` at `t_s` (broadcast together).
@@ -145,15 +162,19 @@ def predict_passes(geo: Geometry, sats: np.ndarray, stations: np.ndarray, start_
     parts = [_block_passes(geo, pair_sat[a:a + per_block], pair_st[a:a + per_block], grid, sin_min)
              for a in range(0, len(pair_sat), per_block)]  # blocks of pairs, to bound memory
     found = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
-    return _passes(geo, found, min_elevation_deg)
+    return _passes(geo.orbits, found, min_elevation_deg)
 
 
 def _block_passes(geo: Geometry, sat, st, grid, sin_min) -> dict:
-    """Passes of one block of pairs as columns (pair sat, station, aos, los, max, flags)."""
+    """Passes of one block of pairs as columns (pair sat, station, aos, los, max, max elevation, flags)."""
+    geo = geo.over(sat, grid)
     f = geo.sin_elevation(sat[:, None], st[:, None], grid[None, :]) - sin_min  # (pairs, T)
     runs = _runs(f, grid, geo, sat, st, sin_min)
     short = _short_passes(f, grid, geo, sat, st, sin_min)
-    return {k: np.concatenate([runs[k], short[k]]) for k in runs}
+    found = {k: np.concatenate([runs[k], short[k]]) for k in runs}
+    sin_max = geo.sin_elevation(found["sat"], found["station"], found["max"])
+    found["max_el"] = np.degrees(np.arcsin(np.clip(sin_max, -1.0, 1.0)))
+    return found
 
 
 def _runs(f, grid, geo, sat, st, sin_min) -> dict:
@@ -244,17 +265,16 @@ def _golden_max(fun, lo, hi) -> np.ndarray:
     return np.take_along_axis(ends, best[None], axis=0)[0]
 
 
-def _passes(geo: Geometry, found: dict, min_elevation_deg: float) -> Pass:
-    """Pass records from the found columns, with max elevation and quality, in acquisition order."""
+def _passes(orbits, found: dict, min_elevation_deg: float) -> Pass:
+    """Pass records from the found columns, with quality, in acquisition order."""
     if not found or len(found["sat"]) == 0:
         empty = np.zeros(0)
         return Pass(np.zeros(0, np.intp), np.zeros(0, np.intp), empty, empty, empty, empty,
                     np.zeros(0, bool), np.zeros(0, bool), empty)
     order = np.lexsort((found["station"], found["sat"], found["aos"]))
     c = {k: v[order] for k, v in found.items()}
-    max_el = np.degrees(np.arcsin(np.clip(geo.sin_elevation(c["sat"], c["station"], c["max"]), -1.0, 1.0)))
-    return Pass(c["sat"], c["station"], c["aos"], c["los"], c["max"], max_el, c["aos_clipped"],
-                c["los_clipped"], quality(geo.orbits, c["sat"], max_el, c["los"] - c["aos"], min_elevation_deg))
+    return Pass(c["sat"], c["station"], c["aos"], c["los"], c["max"], c["max_el"], c["aos_clipped"],
+                c["los_clipped"], quality(orbits, c["sat"], c["max_el"], c["los"] - c["aos"], min_elevation_deg))
 
 
 def quality(orbits: CircularOrbits, sat, max_elevation_deg, duration_s, min_elevation_deg: float) -> np.ndarray:

@@ -1,7 +1,8 @@
 """JSON views of predicted passes (GET /api/stations/<id>/passes, /api/satellites/<id>/passes).
 
-Reads what a ReadView carries (scenario, clock, stations, config): the orbit elements are rebuilt
-from the scenario (deterministic, no draw from the engine's streams) and cached per scenario.
+Reads what a ReadView carries (scenario, clock, stations, config): the orbits are rebuilt from the
+scenario (deterministic, no draw from the engine's streams) and cached per scenario: circular
+Walker elements, or for a TLE catalogue its SGP4 position source (contacts_tle.TleOrbits).
 """
 
 from __future__ import annotations
@@ -10,35 +11,38 @@ import numpy as np
 
 from .constants import OMEGA_EARTH_RAD_S
 from .contacts import CircularOrbits, Geometry, coarse_step_s, predict_passes
+from .contacts_tle import SAMPLE_EVERY, SGP4_SAMPLE_LIMIT, TleOrbits
 from .frames import ecef_to_geodetic
 from .dates import iso_dates
 from .ids import format_ids
-from .kinematics import place_orbits
+from .kinematics import place_orbits, place_tle_orbits
 from .params import FieldError
-from .validation import Conflict
 from .state import Satellites
+from .tle import load_tles
 
 # Pair x grid samples one request may ask for: 1e7 is ~10 s of CPU on the shared 2 cores
 # (10,000 satellites over one station for 6 h is 7.7e6).
 PASS_WORK_LIMIT = 1.0e7
 
 
-_CACHE: dict[str, CircularOrbits] = {}  # scenario JSON -> its orbits (a few: one per reset)
+_CACHE: dict[str, CircularOrbits | TleOrbits] = {}  # scenario JSON -> its orbits (a few: one per reset)
 
 
-def orbits_of(scenario) -> CircularOrbits:
-    """The circular orbit elements of a scenario's satellites (cached per scenario); a TLE
-    catalogue's orbits are not circular elements, so its passes and tracks are refused."""
-    if scenario.tle is not None:
-        raise Conflict("scenario.tle", "passes and orbit tracks are computed for Walker scenarios only; "
-                       "this run's satellites come from a TLE catalogue", "unsupported_for_tle")
+def orbits_of(scenario) -> CircularOrbits | TleOrbits:
+    """The position source of a scenario's satellites (cached per scenario), built as build.py
+    builds the engine's: Walker elements, or the TLE catalogue with its mean elements."""
     key = scenario.model_dump_json()
     if key not in _CACHE:
         sats = Satellites(scenario.n_satellites)
-        place_orbits(sats, scenario)
+        catalog = load_tles(scenario.tle) if scenario.tle else None
+        if catalog is None:
+            place_orbits(sats, scenario)
+        else:
+            place_tle_orbits(sats, catalog, scenario.epoch_unix_s)
         if len(_CACHE) >= 4:
             _CACHE.clear()
-        _CACHE[key] = CircularOrbits.of(sats)
+        mean = CircularOrbits.of(sats)
+        _CACHE[key] = mean if catalog is None else TleOrbits(catalog, mean, scenario.epoch_unix_s)
     return _CACHE[key]
 
 
@@ -46,10 +50,15 @@ def passes(view, sats: np.ndarray, stations: np.ndarray, hours: float, min_eleva
     """Passes from the view's sim time over `hours`, as JSON; FieldError('hours') over PASS_WORK_LIMIT."""
     orbits = orbits_of(view.scenario)
     span_s = hours * 3600.0
-    work = len(sats) * len(stations) * span_s / coarse_step_s(orbits)
+    steps = span_s / coarse_step_s(orbits)
+    work = len(sats) * len(stations) * steps
     if work > PASS_WORK_LIMIT:
         raise FieldError("hours", f"hours(={hours:g}) x {len(sats)} satellites x {len(stations)} stations is "
                          f"{work:.3g} grid samples, above the limit of {PASS_WORK_LIMIT:.3g}; ask for fewer hours")
+    samples = len(sats) * steps / SAMPLE_EVERY
+    if isinstance(orbits, TleOrbits) and samples > SGP4_SAMPLE_LIMIT:
+        raise FieldError("hours", f"hours(={hours:g}) x {len(sats)} satellites is {samples:.3g} SGP4 samples, "
+                         f"above the limit of {SGP4_SAMPLE_LIMIT:.3g}; ask for fewer hours")
     geo = Geometry(orbits, view.stations.pos_ecef_km, view.sky.epoch_unix_s)
     start = float(view.sim_time)
     p = predict_passes(geo, sats, stations, start, start + span_s, min_elevation_deg)

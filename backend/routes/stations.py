@@ -79,7 +79,7 @@ def _passes(query: PassesQuery, pick):
 
 @bp.get("/api/stations/<station_id>/passes")
 @api("Passes over one ground station", query=PassesQuery, path={"station_id": StationId},
-     responses={200: PassList}, errors=(404, 409))
+     responses={200: PassList}, errors=(404,))
 def station_passes(station_id: str, query: PassesQuery):
     k = parse_id("station", station_id)
 
@@ -92,7 +92,7 @@ def station_passes(station_id: str, query: PassesQuery):
 
 @bp.get("/api/satellites/<sat_id>/passes")
 @api("Passes of one satellite over every ground station", query=PassesQuery, path={"sat_id": SatId},
-     responses={200: PassList}, errors=(404, 409))
+     responses={200: PassList}, errors=(404,))
 def satellite_passes(sat_id: str, query: PassesQuery):
     i = parse_id("sat", sat_id)
 
@@ -116,7 +116,7 @@ class OrbitTrack(Open):
 
 @bp.get("/api/satellites/<sat_id>/orbit")
 @api("One satellite's orbit path, one period behind and ahead (Earth-fixed)", path={"sat_id": SatId},
-     responses={200: OrbitTrack}, errors=(404, 409))
+     responses={200: OrbitTrack}, errors=(404,))
 def satellite_orbit(sat_id: str):
     i = parse_id("sat", sat_id)
 
