@@ -38,6 +38,13 @@ def visible_sun_fraction(pos_eci_km, sun_unit, sun_distance_km: float) -> np.nda
     a = np.arcsin(SUN_RADIUS_KM / d_len)
     b = np.arcsin(np.minimum(EARTH_RADIUS_KM / r_len, 1.0))
     c = np.arccos(np.clip(-_dot(r, to_sun) / (r_len * d_len), -1.0, 1.0))
+    return disk_fraction(a, b, c)
+
+
+def disk_fraction(a, b, c) -> np.ndarray:
+    """Visible fraction of a disk of apparent radius a (rad) behind a disk of radius b whose
+    centre is c away (rad): the Sun behind the Earth (visible_sun_fraction, prediction.py)."""
+    a, b, c = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (a, b, c)))
     out = np.ones(np.shape(c))
     out[c <= b - a] = 0.0  # umbra
     annular = c <= a - b

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backend.core.geometry import in_cylindrical_shadow
+from backend.core.constants import AU_KM
+from backend.core.geometry import in_cylindrical_shadow, visible_sun_fraction
 from backend.core.kinematics import place_orbits
 from backend.core.orbits import propagate_circular
 from backend.core.prediction import predict_energy, sunlit_seconds
@@ -81,3 +82,33 @@ def test_per_plane_path_equals_per_satellite_path():
     a = sunlit_seconds(s, sun, 500.0, 4000.0)
     b = sunlit_seconds(s, sun, 500.0, 4000.0, prop)
     assert np.allclose(a, b, atol=1e-6)
+
+
+def _plane_at_beta(beta_deg: float, alt_km: float = 550.0):
+    """One satellite on a circular orbit (inclination 90, node 0) and a fixed sun at beta_deg to
+    its plane, on the side of argument of latitude 0 (the satellite starts under the sun)."""
+    s = sats_for(n=1, planes=1, inc=90.0, alt=alt_km)
+    s.raan0_rad[:], s.u0_rad[:] = 0.0, 0.0
+    b = np.radians(beta_deg)
+    sun = np.array([np.cos(b), -np.sin(b), 0.0])  # plane x-z, normal -y for node 0 and inclination 90
+    return s, sun
+
+
+@pytest.mark.parametrize("beta_deg", [0.0, 30.0, 60.0, 64.5, 66.0, 66.5, 66.8, 67.0, 67.2, 70.0])
+def test_sunlit_seconds_equal_the_cone_light_over_an_orbit(beta_deg):
+    """Reference: the engine's own conical shadow with penumbra (geometry.visible_sun_fraction, sun
+    at 1 AU) integrated along the orbit every ~0.05 s (midpoint rule) over one period: sunlit
+    seconds (full-sun equivalent) within 0.2 s at every beta (measured: 0.17 s at 60 deg, the
+    cylinder's closed form; 0.001 s within 3 deg of grazing, the quadrature), through grazing
+    (67.0 deg at 550 km, where the cylinder was off by 17 s an orbit at 66.8 deg) and past it
+    (penumbra only)."""
+    s, sun = _plane_at_beta(beta_deg)
+    period = 2.0 * np.pi / float(s.arglat_rate_rad_s[0])
+    n_steps = int(round(period / 0.05))
+    step = period / n_steps
+    t = (np.arange(n_steps) + 0.5) * step
+    one = np.ones(len(t))  # every sample as its own satellite at u = n t (no node drift: j2 off)
+    pos = propagate_circular(s.sma_km[0] * one, s.inc_rad[0] * one, 0.0 * one, s.arglat_rate_rad_s[0] * t,
+                             0.0 * one, 0.0 * one, 0.0)
+    light = step * float(np.sum(visible_sun_fraction(pos, sun, AU_KM)))
+    assert sunlit_seconds(s, sun, 0.0, period)[0] == pytest.approx(light, abs=0.2)
