@@ -105,8 +105,8 @@ class Engine:
         self.totals = dict.fromkeys(EVENT_NAMES, 0)
         self.last_counts = dict.fromkeys(EVENT_NAMES, 0)
         self.sky.update(self.sats, 0.0)
-        self.in_contact = contacts.in_contact(self.sats.pos_ecef_km, self.stations.pos_ecef_km,
-                                              self.config.min_elevation_deg)[0]  # (N, S): no events at the start
+        self.in_contact = contacts.in_view(self.sats.pos_ecef_km, self.stations.pos_ecef_km,
+                                           self.config.min_elevation_deg)  # no events at the start
         self.predicted_eu = predict_energy(self.sats, self.sky.sun_unit, 0.0, self.config.horizon_s,
                                            self.sky.propagator, self.sky.sun_at(self.config.horizon_s))
         self.sats.predicted_eu[:] = self.predicted_eu
@@ -235,9 +235,9 @@ class Engine:
 
     def _contacts(self, ev: TickEvents) -> None:
         """contact.started / contact.ended: satellite x station pairs above min elevation now vs last tick."""
-        now, sin_el = contacts.in_contact(self.sats.pos_ecef_km, self.stations.pos_ecef_km,
-                                          self.config.min_elevation_deg)
-        contacts.emit_contact_events(ev, contacts.contact_changes(self.in_contact, now, sin_el), self.stations.names)
+        now = contacts.in_view(self.sats.pos_ecef_km, self.stations.pos_ecef_km, self.config.min_elevation_deg)
+        changes = contacts.contact_changes(self.in_contact, now, self.sats.pos_ecef_km, self.stations.pos_ecef_km)
+        contacts.emit_contact_events(ev, changes, self.stations.names)
         self.in_contact = now
 
     def _generate(self, now: float, ev: TickEvents) -> None:

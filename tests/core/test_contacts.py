@@ -16,7 +16,7 @@ import pytest
 
 from backend.core import contacts
 from backend.core.engine import Engine
-from backend.core.frames import earth_rotation_angle_rad, eci_to_ecef
+from backend.core.frames import earth_rotation_angle_rad, eci_to_ecef, geodetic_to_ecef
 from backend.core.geometry import elevation_deg
 from backend.core.scenario import Scenario
 
@@ -102,16 +102,43 @@ def test_quality_is_one_overhead_and_grows_with_elevation_and_duration(world):
 def test_contact_changes_are_the_pairs_that_flipped(world):
     eng = world
     st = eng.stations.pos_ecef_km
-    before, _ = contacts.in_contact(eng.sats.pos_ecef_km, st, 0.0)
+    before = contacts.in_view(eng.sats.pos_ecef_km, st, 0.0)
+    ref_before = elevation_deg(st[None, :, :], eng.sats.pos_ecef_km[:, None, :]) >= 0.0
     later = eng.sky.propagator.positions(600.0)
     ecef = eci_to_ecef(later, earth_rotation_angle_rad(eng.sky.epoch_unix_s + 600.0))
-    now, sin_el = contacts.in_contact(ecef, st, 0.0)
+    now = contacts.in_view(ecef, st, 0.0)
     ref = elevation_deg(st[None, :, :], ecef[:, None, :])
-    assert np.array_equal(now, ref >= 0.0)
-    ch = contacts.contact_changes(before, now, sin_el)
-    assert len(ch.started_sat) + len(ch.ended_sat) == int(np.sum(before != now)) > 0
+    assert np.array_equal(np.stack(now.pairs(), axis=1), np.argwhere(ref >= 0.0))
+    ch = contacts.contact_changes(before, now, ecef, st)
+    assert len(ch.started_sat) + len(ch.ended_sat) == int(np.sum(ref_before != (ref >= 0.0))) > 0
     np.testing.assert_allclose(ch.started_elevation_deg, ref[ch.started_sat, ch.started_station], atol=1e-9)
+    np.testing.assert_allclose(ch.ended_elevation_deg, ref[ch.ended_sat, ch.ended_station], atol=1e-9)
     assert np.all(ch.started_elevation_deg >= 0.0) and np.all(ch.ended_elevation_deg < 0.0)
+
+
+def _random_shells(rng, n):
+    """n satellites in random directions, 300 km to GEO (a few), positions Earth-fixed km."""
+    u = rng.normal(size=(n, 3))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    alt = np.where(rng.uniform(size=n) < 0.02, 35_786.0, rng.uniform(300.0, 2000.0, n))
+    return u * (6371.0 + alt)[:, None]
+
+
+@pytest.mark.parametrize("min_el", [-5.0, 0.0, 10.0, 45.0])
+def test_prefiltered_contacts_equal_the_full_table(min_el):
+    """The grid prefilter gives exactly the pairs of the full (N, S) table: 12,000 satellites,
+    stations at random places plus the poles and the date line."""
+    rng = np.random.default_rng(11)
+    sats = _random_shells(rng, 12_000)
+    lat = np.concatenate([rng.uniform(-90, 90, 40), [90.0, -90.0, 0.0, 0.0, 89.9]])
+    lon = np.concatenate([rng.uniform(-180, 180, 40), [0.0, 0.0, 180.0, -180.0, 179.99]])
+    st = geodetic_to_ecef(lat, lon, np.zeros(len(lat)))
+    full = contacts.in_view(sats, st, min_el, prefilter=False)
+    fast = contacts.in_view(sats, st, min_el, prefilter=True)
+    ref = elevation_deg(st[None, :, :], sats[:, None, :]) >= min_el
+    assert np.array_equal(np.stack(full.pairs(), axis=1), np.argwhere(ref))
+    assert np.array_equal(fast.key, full.key) and len(full.key) > 1000
+    np.testing.assert_allclose(fast.sin_el, full.sin_el, rtol=0, atol=1e-12)
 
 
 def test_engine_emits_contact_events_for_the_flipped_pairs():
