@@ -67,14 +67,30 @@ def _refuse_open(settings) -> None:
 
 def _stop_on_signals(app) -> None:
     """SIGTERM and SIGINT end the process cleanly: the recorder writes what it holds and the
-    current run's `ended_wall` (within SHUTDOWN_FLUSH_S), then the process exits with 0."""
+    current run's `ended_wall` (within SHUTDOWN_FLUSH_S), arena jobs are stopped, then the
+    process exits with 0.
+
+    It exits with os._exit, not sys.exit: a Python signal handler runs in whichever greenlet the
+    main thread is running at that moment (gevent, eventlet), so a SystemExit raised there ends
+    that greenlet, not always the process, and the interpreter's shutdown would wait for the
+    greenlets and threads still running. The work that must outlive a signal is done here first.
+    """
+    import logging
+    import os
     import signal
 
     def stop(signum, _frame):
-        recorder = app.extensions["vpp"].recorder
+        ext = app.extensions
+        recorder = ext["vpp"].recorder
         if recorder is not None:
             recorder.close(timeout_s=SHUTDOWN_FLUSH_S)
-        sys.exit(0)
+        jobs = ext.get("arena")
+        if jobs is not None:
+            jobs.shutdown()
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, stop)
