@@ -71,9 +71,9 @@ def _stop_on_signals(app) -> None:
     process exits with 0.
 
     It exits with os._exit, not sys.exit: a Python signal handler runs in whichever greenlet the
-    main thread is running at that moment (gevent, eventlet), so a SystemExit raised there ends
-    that greenlet, not always the process, and the interpreter's shutdown would wait for the
-    greenlets and threads still running. The work that must outlive a signal is done here first.
+    main thread is running at that moment (gevent, eventlet), so a SystemExit raised there goes
+    through that greenlet's error handling and then the interpreter's shutdown, which waits for
+    the greenlets and threads still running. The work that must outlive a signal is done here.
     """
     import logging
     import os
