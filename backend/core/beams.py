@@ -19,10 +19,12 @@ from scipy.spatial import cKDTree
 
 from .geometry import segment_clear
 from .ids import sat_id
+from .policies import beaming
 from .state import ACTIVE, BLOCKED, IDLE, Satellites
 from .ticklog import TickEvents
 
 _NEAREST = 8  # givers a receiver sees at first (more if it runs out of them)
+_ASSIGN_NEAREST = 16  # givers each receiver sees under a non-v1 beaming policy
 _CUT_KM = 1e-6  # tree against norm rounding of a link's length, km
 
 
@@ -121,12 +123,35 @@ def _pair(sats, log, cfg, pct, now, ev) -> None:
     reach = cfg.max_distance_km * (1 + 1e-9) + 1e-6  # tree vs norm rounding
     close = np.flatnonzero(d1 <= reach)  # receivers with a giver in range
     if len(close):
-        match, dist = _match(sats, givers, receivers, close, reach, cfg.max_distance_km)
+        if cfg.beam_policy == "v1":
+            match, dist = _match(sats, givers, receivers, close, reach, cfg.max_distance_km)
+        else:
+            match, dist = _assigned(sats, cfg, pct, givers, receivers, close, reach)
         _start_beams(sats, log, cfg, receivers, givers, match, dist, now, ev)
     unserved = sats.beam_from[receivers] < 0
     if unserved.any():
         idle = givers[nearest[unserved]]
         sats.giving[idle[sats.giving[idle] == IDLE]] = BLOCKED
+
+
+def _assigned(sats, cfg, pct, givers, receivers, close, reach):
+    """(giver position per receiver, -1 none; link length km) chosen by the beaming policy
+    (policies/beaming.py) among each close receiver's nearest givers in range with line of sight.
+
+    Each receiver sees its _ASSIGN_NEAREST nearest givers: enough for the policy to route around
+    a shared nearest giver, and bounded so the assignment stays small on large fleets."""
+    tree = cKDTree(sats.pos_eci_km[givers], leafsize=64, balanced_tree=False, compact_nodes=False)
+    depth = np.full(len(close), _ASSIGN_NEAREST, dtype=np.int64)  # k > givers: every one, none cut
+    rk, gk, dist, _ = _links(sats, tree, givers, receivers, close, depth, reach, cfg.max_distance_km)
+    g, r = givers[gk], receivers[rk]
+    floor = cfg.stop_pct / 100.0 * sats.max_energy_eu[g]
+    room = cfg.stop_pct / 100.0 * sats.max_energy_eu[r] - sats.energy_eu[r]
+    weight = np.minimum((sats.energy_eu[g] - floor) * cfg.efficiency, room)
+    match = beaming.assign(cfg.beam_policy, len(receivers), len(givers), rk, gk, weight, dist)
+    dist_of = np.zeros(len(receivers))
+    hit = match[rk] == gk
+    dist_of[rk[hit]] = dist[hit]
+    return match, dist_of
 
 
 def _match(sats, givers, receivers, close, reach, dmax):

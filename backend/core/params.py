@@ -106,7 +106,7 @@ class DroneParams(Strict):
 
 
 PlacementName = Literal["v1", "random", "least_loaded", "nearest", "round_robin", "lookahead"]
-BeamName = Literal["v1"]  # global and predictive beaming are not built yet (docs/arena.md)
+BeamName = Literal["v1", "assignment"]  # predictive beaming is not built yet (docs/arena.md)
 DroneName = Literal["v1", "nearest", "predictive"]
 
 
@@ -117,7 +117,8 @@ class PolicyParams(Strict):
         "v1", description="task placement: v1 score, random eligible, least_loaded, nearest, round_robin, "
                           "lookahead (predicted energy, eclipse included)")
     beam_policy: BeamName = Field(
-        "v1", description="beaming: v1 urgency greedy (the only beaming policy so far)")
+        "v1", description="beaming: v1 urgency greedy, assignment (givers to receivers maximising "
+                          "the energy the new beams deliver)")
     drone_policy: DroneName = Field(
         "v1", description="drone routing: v1 need order, nearest (closest target first), "
                           "predictive (largest predicted deficit first)")
