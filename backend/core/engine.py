@@ -20,7 +20,7 @@ from .build import build_world
 from .delegator import SatLoad
 from .params import FieldError, SimConfig
 from .power import power_step, refresh_load
-from .prediction import predict_energy
+from .prediction import predict_energy, trough_energy
 from .scenario import Scenario
 from .smoke import NewTasks, SmokeState, draw_count, draw_tasks, throttled
 from .policies import placement
@@ -263,7 +263,8 @@ class Engine:
             slots, batch = queue_batch(self.book.pending, self.book.tasks)
             if batch is None:
                 return
-            look = placement.Lookahead(self.seed, self.tick, self.predicted_eu, self.policy_memory)
+            trough = trough_energy(s, self.sky.sun_unit, now, self.sky.propagator)  # this tick's sun and orbits
+            look = placement.Lookahead(self.seed, self.tick, self.predicted_eu, self.policy_memory, trough)
             sat_idx, score = placement.place(self.config.placement_policy, batch, load, self.config, look)
             got = sat_idx >= 0
             slots, sat_idx, score = slots[got], sat_idx[got], score[got]

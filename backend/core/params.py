@@ -105,7 +105,8 @@ class DroneParams(Strict):
     dock_km: float = param(5.0, 0.001, 1.0e4, "km", "distance at which a drone docks")
 
 
-PlacementName = Literal["v1", "random", "least_loaded", "nearest", "round_robin", "lookahead"]
+PlacementName = Literal["v1", "random", "least_loaded", "nearest", "round_robin", "lookahead", "trough_guard",
+                        "trough_spread"]
 BeamName = Literal["v1", "assignment"]  # predictive beaming is not built yet (docs/arena.md)
 DroneName = Literal["v1", "nearest", "predictive"]
 
@@ -115,7 +116,8 @@ class PolicyParams(Strict):
 
     placement_policy: PlacementName = Field(
         "v1", description="task placement: v1 score, random eligible, least_loaded, nearest, round_robin, "
-                          "lookahead (predicted energy, eclipse included)")
+                          "lookahead (predicted energy, eclipse included), trough_guard / trough_spread "
+                          "(v1 score / least loaded among satellites keeping the margin through the next eclipse)")
     beam_policy: BeamName = Field(
         "v1", description="beaming: v1 urgency greedy, assignment (givers to receivers maximising "
                           "the energy the new beams deliver)")

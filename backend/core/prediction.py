@@ -19,6 +19,10 @@ has no eclipse past b where the penumbra still dims the panels), the integral is
 Gauss-Legendre quadrature over the penumbra, the umbra's part exactly. A partial crossing at
 either end of the horizon counts as the equivalent arc, not the real profile (within the
 penumbra's duration).
+
+`eclipse_times` gives the seconds to the next shadow entry and exit (the same arcs, held fixed over
+the coming orbit); `trough_energy` the lowest energy ahead before the end of that eclipse: the
+placement policies `trough_guard` and `trough_spread` (policies/placement.py) read it.
 """
 
 from __future__ import annotations
@@ -191,3 +195,40 @@ def predict_energy(sats: Satellites, sun_unit: np.ndarray, t_s: float, horizon_s
     out -= np.multiply(sats.consumption_eu_s, horizon_s)
     out -= sats.committed_eu
     return out
+
+
+def eclipse_times(sats: Satellites, sun_unit: np.ndarray, t_s: float, planes=None):
+    """Seconds from t_s to the next shadow entry and exit of each satellite, (N,) each, sim s.
+
+    The same equivalent arcs as `sunlit_seconds`, held where they are at t_s (over one orbit the
+    node's J2 drift and the sun move the arc by about 0.3 deg at 550 km: ~5 s). In shadow now:
+    entry 0, exit at the arc's end. No eclipse on the orbit (half-width 0): entry = exit, when the
+    satellite passes the arc's centre (an eclipse of length 0). Always within one orbit.
+    """
+    if planes is None:
+        centre, half = shadow_geometry(sats, sun_unit, t_s)
+        w = np.mod(sats.arglat_rate_rad_s * t_s + sats.u0_rad - centre + np.pi, TWO_PI)
+        rate = sats.arglat_rate_rad_s
+    else:
+        w, _, half = _shell_start(planes, sun_unit, t_s)
+        half, rate = np.take(half, planes.shell_idx), np.take(planes.shell_rate_rad_s, planes.shell_idx)
+    to_exit = np.mod(np.pi + half - w, TWO_PI)  # the arc's end, the next one if past it
+    to_entry = np.maximum(to_exit - 2.0 * half, 0.0)  # 0: inside the arc now
+    return to_entry / rate, to_exit / rate
+
+
+def trough_energy(sats: Satellites, sun_unit: np.ndarray, t_s: float, planes=None) -> np.ndarray:
+    """Lowest energy (EU, (N,), may be < 0) predicted before the end of the next eclipse, with
+    a = energy - committed (tasks on board drawn at once), full sun until entry (panel output
+    less base load, stored up to capacity), base load alone in shadow:
+
+        E_entry = min(a + (solar - base) * t_entry, max_energy)
+        trough  = min(a, E_entry - base * (t_exit - t_entry))
+
+    (t_entry, t_exit from `eclipse_times`). In shadow now t_entry = 0: trough = a - base * t_exit.
+    """
+    entry, exit_ = eclipse_times(sats, sun_unit, t_s, planes)
+    a = sats.energy_eu - sats.committed_eu
+    base = sats.consumption_eu_s
+    at_entry = np.minimum(a + (sats.solar_eu_s - base) * entry, sats.max_energy_eu)
+    return np.minimum(a, at_entry - base * (exit_ - entry))

@@ -59,6 +59,23 @@ def test_lookahead_avoids_the_satellite_predicted_to_run_down():
     assert place("lookahead", tasks(1), sats(2), predicted_eu=np.array([100.0, 900.0])) == [1]
 
 
+def test_trough_guard_keeps_v1_unless_the_eclipse_would_take_the_margin():
+    # identical now: v1 takes 0. Margin 5 % of 1000 = 50 EU; the task needs 10 EU.
+    assert place("trough_guard", tasks(1), sats(2), trough_eu=np.array([60.0, 900.0])) == [0]  # 60 - 10 = 50: safe
+    assert place("trough_guard", tasks(1), sats(2), trough_eu=np.array([59.0, 900.0])) == [1]
+    # satellite 1 stays safe for two tasks (70 - 10 - 10 = 50), then nobody is: v1's choice again
+    assert place("trough_guard", tasks(3), sats(2), trough_eu=np.array([0.0, 70.0])) == [1, 1, 0]
+    assert place("trough_guard", tasks(1), sats(2)) == [0]  # no trough known: v1
+
+
+def test_trough_spread_takes_the_least_loaded_of_the_safe_satellites():
+    load = sats(energy=[1000, 1000, 1000], n_tasks=[0, 2, 1])
+    assert place("trough_spread", tasks(1), load, trough_eu=np.array([10.0, 900.0, 900.0])) == [2]
+    # nobody safe: v1's choice (the fuller satellite with more energy), not the least loaded one
+    assert place("trough_spread", tasks(1), sats(2, energy=[1000, 300], n_tasks=[1, 0]), trough_eu=np.zeros(2)) == [0]
+    assert place("least_loaded", tasks(1), sats(2, energy=[1000, 300], n_tasks=[1, 0])) == [1]
+
+
 def test_random_is_reproducible_for_a_seed_and_tick_and_covers_the_eligible():
     load_a, load_b = sats(4, blackout=[False, False, True, False]), sats(4, blackout=[False, False, True, False])
     a = place("random", tasks(24), load_a, seed=5, tick=9)
@@ -71,9 +88,9 @@ def test_random_is_reproducible_for_a_seed_and_tick_and_covers_the_eligible():
 def test_every_policy_keeps_v1_eligibility(name):
     # 0 blacked out, 1 full queue, 2 without the energy margin, 3 the only one that can take the task
     load = sats(4, energy=[1000, 1000, 40, 1000], n_tasks=[0, CFG.max_queue, 0, 0], blackout=[True, False, False, False])
-    got = place(name, tasks(2, need=10.0), load, predicted_eu=np.full(4, 500.0))
+    got = place(name, tasks(2, need=10.0), load, predicted_eu=np.full(4, 500.0), trough_eu=np.full(4, 500.0))
     assert got[0] == 3
-    too_big = place(name, tasks(1, need=2000.0), sats(2), predicted_eu=np.full(2, 500.0))
+    too_big = place(name, tasks(1, need=2000.0), sats(2), predicted_eu=np.full(2, 500.0), trough_eu=np.full(2, 500.0))
     assert too_big == [-1]
 
 

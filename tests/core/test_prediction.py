@@ -8,8 +8,8 @@ import pytest
 from backend.core.constants import AU_KM
 from backend.core.geometry import in_cylindrical_shadow, visible_sun_fraction
 from backend.core.kinematics import place_orbits
-from backend.core.orbits import propagate_circular
-from backend.core.prediction import predict_energy, sunlit_seconds
+from backend.core.orbits import orbital_period_s, propagate_circular
+from backend.core.prediction import eclipse_times, predict_energy, sunlit_seconds, trough_energy
 from backend.core.scenario import Scenario
 from backend.core.state import Satellites
 from backend.core.sun import sun_direction_eci
@@ -112,3 +112,61 @@ def test_sunlit_seconds_equal_the_cone_light_over_an_orbit(beta_deg):
                              0.0 * one, 0.0 * one, 0.0)
     light = step * float(np.sum(visible_sun_fraction(pos, sun, AU_KM)))
     assert sunlit_seconds(s, sun, 0.0, period)[0] == pytest.approx(light, abs=0.2)
+
+
+def _shadow_series(s, sun, t0: float, span_s: float) -> np.ndarray:
+    """(samples, N) cylindrical shadow at t0 + 0.5, 1.5, ... s (brute force, J2 off, sun fixed)."""
+    rows = []
+    for dt in np.arange(0.0, span_s, SAMPLING_S) + 0.5 * SAMPLING_S:
+        p = propagate_circular(s.sma_km, s.inc_rad, s.raan0_rad, s.u0_rad, s.arglat_rate_rad_s,
+                               s.raan_dot_rad_s, t0 + dt)
+        rows.append(in_cylindrical_shadow(p, sun))
+    return np.array(rows)
+
+
+def test_eclipse_times_match_sampling_over_one_orbit():
+    """Reference: the first shadow sample after t0 and the first lit one after it, at 1 s."""
+    s = sats_for(n=40, planes=8, inc=53.0)
+    sun, t0 = sun_direction_eci(Scenario().epoch_unix_s), 1234.0
+    entry, exit_ = eclipse_times(s, sun, t0)
+    dark = _shadow_series(s, sun, t0, 2.0 * float(orbital_period_s(s.sma_km[0])))
+    shaded = dark.any(axis=0)
+    assert shaded.sum() >= 20 and (dark[0] & shaded).any() and (~dark[0] & shaded).any()  # both cases seen
+    first_dark = np.argmax(dark, axis=0)
+    lit_after = np.array([first_dark[i] + np.argmax(~dark[first_dark[i]:, i]) for i in range(s.n)])
+    assert np.allclose(entry[shaded], first_dark[shaded] * SAMPLING_S, atol=2 * SAMPLING_S)
+    assert np.allclose(exit_[shaded], lit_after[shaded] * SAMPLING_S, atol=2 * SAMPLING_S)
+    assert np.all(exit_[~shaded] == entry[~shaded])
+
+
+def test_eclipse_times_per_plane_path_equals_per_satellite_path():
+    from backend.core.orbits import CircularPropagator
+
+    s = sats_for(n=90, planes=9, j2=True)
+    prop = CircularPropagator(s.sma_km, s.inc_rad, s.raan0_rad, s.u0_rad, s.arglat_rate_rad_s, s.raan_dot_rad_s)
+    sun = sun_direction_eci(Scenario().epoch_unix_s)
+    for a, b in zip(eclipse_times(s, sun, 700.0), eclipse_times(s, sun, 700.0, prop)):
+        assert np.allclose(a, b, atol=1e-6)
+
+
+def test_trough_energy_matches_integrating_the_energy_until_the_eclipse_ends():
+    """Reference: energy stepped every second (solar when lit, base load always, capped at the
+    capacity, commitments drawn at once), its minimum up to the sampled end of the next eclipse."""
+    s = sats_for(n=40, planes=8, inc=53.0)
+    s.max_energy_eu[:] = 1000.0
+    s.energy_eu[:] = np.linspace(150.0, 1000.0, s.n)
+    s.committed_eu[:] = np.where(np.arange(s.n) % 3 == 0, 40.0, 0.0)
+    s.solar_eu_s[:], s.consumption_eu_s[:] = 1.2, 0.25
+    sun, t0 = sun_direction_eci(Scenario().epoch_unix_s), 1234.0
+    trough = trough_energy(s, sun, t0)
+    dark = _shadow_series(s, sun, t0, 2.0 * float(orbital_period_s(s.sma_km[0])))
+    shaded = dark.any(axis=0)
+    e = s.energy_eu - s.committed_eu
+    low, done = e.copy(), ~shaded
+    for row, prev in zip(dark, np.vstack([dark[:1], dark[:-1]])):
+        done |= prev & ~row  # the eclipse has ended: the trough is behind
+        step = np.minimum(e + np.where(row, 0.0, s.solar_eu_s) - s.consumption_eu_s, s.max_energy_eu)
+        e = np.where(done, e, step)
+        low = np.minimum(low, e)
+    assert (trough[shaded] < (s.energy_eu - s.committed_eu)[shaded] - 100.0).any()  # eclipses drain some
+    assert np.allclose(trough[shaded], low[shaded], atol=2 * SAMPLING_S * (1.2 + 0.25))

@@ -15,7 +15,11 @@ satellites per task, then choose among them:
 - lookahead: v1's score with its energy term w1 * a replaced by w1 * clip(p / max_energy, 0, 1),
   p = the predicted energy at the end of the prediction horizon (eclipses included:
   backend/core/prediction.py, as the engine computed it last tick) less the energy committed
-  since, less this task's need: a satellite about to enter eclipse scores lower.
+  since, less this task's need: a satellite about to enter eclipse scores lower;
+- trough_guard: v1's score among the satellites whose trough (the lowest energy predicted before
+  their next eclipse ends: prediction.trough_energy) less the energy committed since and this
+  task's need stays at or above the energy margin; v1's choice when none does;
+- trough_spread: least_loaded's choice among those same satellites; v1's choice when none is.
 Ties go to the lowest index.
 """
 
@@ -28,7 +32,8 @@ import numpy as np
 
 from ..delegator import SatLoad, TaskBatch, _apply_all, _Context, _score_pairs
 
-NAMES = ("v1", "random", "least_loaded", "nearest", "round_robin", "lookahead")
+NAMES = ("v1", "random", "least_loaded", "nearest", "round_robin", "lookahead", "trough_guard",
+         "trough_spread")
 
 
 @dataclass
@@ -39,6 +44,7 @@ class Lookahead:
     tick: int = 0
     predicted_eu: np.ndarray | None = None  # (N,) EU at now + horizon, committed energy taken off
     memory: dict = field(default_factory=dict)  # per-engine state (round robin's cursor)
+    trough_eu: np.ndarray | None = None  # (N,) lowest EU ahead until the next eclipse ends (prediction.trough_energy)
 
 
 def place(name: str, tasks: TaskBatch, sats: SatLoad, cfg, look: Lookahead):
@@ -103,5 +109,31 @@ def _lookahead(c, k, g, sc, look, rng, committed0) -> int:
     return int(np.argmax(sc - w1 * a_now + w1 * a_pred))
 
 
+def _safe(c, k, g, look, committed0):
+    """Which of the eligible satellites g keep the energy margin through the next eclipse after
+    task k: trough (look.trough_eu) less the energy committed since and the task's need; None
+    when no trough is known."""
+    if look.trough_eu is None:
+        return None
+    low = look.trough_eu[g] - (c.sats.committed_eu[g] - committed0[g]) - c.need[k]
+    return low >= c.cfg.energy_margin_pct / 100.0 * c.maxe[g]
+
+
+def _trough_guard(c, k, g, sc, look, rng, committed0) -> int:
+    safe = _safe(c, k, g, look, committed0)
+    if safe is None or not safe.any():
+        return int(np.argmax(sc))
+    return int(np.argmax(np.where(safe, sc, -np.inf)))
+
+
+def _trough_spread(c, k, g, sc, look, rng, committed0) -> int:
+    safe = _safe(c, k, g, look, committed0)
+    if safe is None or not safe.any():
+        return int(np.argmax(sc))
+    pool = np.flatnonzero(safe)
+    return int(pool[_least_loaded(c, k, g[pool], sc[pool], look, rng, committed0)])
+
+
 _CHOOSERS = {"random": _random, "least_loaded": _least_loaded, "nearest": _nearest,
-             "round_robin": _round_robin, "lookahead": _lookahead}
+             "round_robin": _round_robin, "lookahead": _lookahead,
+             "trough_guard": _trough_guard, "trough_spread": _trough_spread}
