@@ -90,23 +90,49 @@ def _whole(seconds: float) -> bool:
 def rollups_stmt(run_id: int, group: str, w, bucket):
     """The rollups query over whole minutes inside [from, to] plus the per-tick rows of the
     minute `to` falls in; `bucket(column, from_s, step_s)` is the SQL of floor((column - from_s)
-    / step_s), the per-tick table's bucket (so a row's minute is the one the writer gave it)."""
+    / step_s), the per-tick table's bucket (so a row's minute is the one the writer gave it).
+    Its columns: the bucket's first minute (the order), then queries.ROLLUP_NAMES."""
     first, last = int(w.from_s // MINUTE_S), minute_of(w.to_s)  # minutes [first, last) lie inside
     per_bucket = int(w.step_s // MINUTE_S)
     m, t = schema.rollups_minute.c, schema.rollups.c
+    inside = (m.run_id == run_id, m.grp == group, m.minute >= first, m.minute < last)
+    tail_b = bucket(t.sim_s, w.from_s, w.step_s)
+    tail_where = (t.run_id == run_id, t.grp == group, t.sim_s >= w.from_s, t.sim_s <= w.to_s,
+                  bucket(t.sim_s, 0.0, MINUTE_S) >= last)
+    if per_bucket == 1:
+        return _one_minute_buckets(m, t, inside, tail_b, tail_where, first)
     minutes = sa.select(
         ((m.minute - first) // per_bucket).label("b"), m.key, m.sim_s.label("sim_s"), m.n_rows.label("n"),
         *(m[name].label(name) for name, _ in _SUMMED), m.min_soc_pct.label("min_soc_pct")
-    ).where(m.run_id == run_id, m.grp == group, m.minute >= first, m.minute < last)
+    ).where(*inside)
     tail = sa.select(
-        bucket(t.sim_s, w.from_s, w.step_s).label("b"), t.key, t.sim_s, sa.literal(1).label("n"),
+        tail_b.label("b"), t.key, t.sim_s, sa.literal(1).label("n"),
         *(t[col].label(name) for name, col in _SUMMED), t.min_soc_pct
-    ).where(t.run_id == run_id, t.grp == group, t.sim_s >= w.from_s, t.sim_s <= w.to_s,
-             bucket(t.sim_s, 0.0, MINUTE_S) >= last)
+    ).where(*tail_where)
     u = sa.union_all(minutes, tail).subquery()
     n = sa.cast(sa.func.sum(u.c.n), F)
-    cols = [u.c.key, sa.func.max(u.c.sim_s), sa.cast(sa.func.sum(u.c.count_sum), F) / n,
+    cols = [u.c.b * per_bucket + first, u.c.key, sa.func.max(u.c.sim_s),
+            sa.cast(sa.func.sum(u.c.count_sum), F) / n,
             sa.cast(sa.func.sum(u.c.mean_soc_sum), F) / n, sa.cast(sa.func.min(u.c.min_soc_pct), F),
             sa.cast(sa.func.sum(u.c.blackouts_sum), F) / n, sa.cast(sa.func.sum(u.c.tasks_running_sum), F) / n,
             sa.cast(sa.func.sum(u.c.energy_in_eu), F), sa.cast(sa.func.sum(u.c.energy_out_eu), F)]
     return sa.select(*cols).group_by(u.c.b, u.c.key).order_by(u.c.b, u.c.key)
+
+
+def _one_minute_buckets(m, t, inside, tail_b, tail_where, first: int):
+    """Buckets of one minute: each minute row inside is a bucket as it stands (read in key order,
+    no grouping), and the per-tick rows of the last minute are grouped into theirs."""
+    n = sa.cast(m.n_rows, F)
+    minutes = sa.select(
+        m.minute.label("minute"), m.key.label("key"), m.sim_s, sa.cast(m.count_sum, F) / n, m.mean_soc_sum / n,
+        sa.cast(m.min_soc_pct, F), sa.cast(m.blackouts_sum, F) / n, sa.cast(m.tasks_running_sum, F) / n,
+        sa.cast(m.energy_in_eu, F), sa.cast(m.energy_out_eu, F)
+    ).where(*inside)
+    k = sa.cast(sa.func.count(), F)
+    tail = sa.select(
+        (tail_b + first).label("minute"), t.key, sa.func.max(t.sim_s), sa.cast(sa.func.sum(t["count"]), F) / k,
+        sa.cast(sa.func.sum(t.mean_soc_pct), F) / k, sa.cast(sa.func.min(t.min_soc_pct), F),
+        sa.cast(sa.func.sum(t.blackouts), F) / k, sa.cast(sa.func.sum(t.tasks_running), F) / k,
+        sa.cast(sa.func.sum(t.energy_in_eu), F), sa.cast(sa.func.sum(t.energy_out_eu), F)
+    ).where(*tail_where).group_by(tail_b, t.key)
+    return sa.union_all(minutes, tail).order_by(sa.column("minute"), sa.column("key"))
