@@ -39,12 +39,14 @@ class BeamLog:
 
 
 def beams_step(sats: Satellites, log: BeamLog, cfg, dt: float, now: float,
-               ev: TickEvents, ledger: dict, received: np.ndarray) -> None:
-    """End finished beams, pair new ones, transfer energy for this tick."""
+               ev: TickEvents, ledger: dict, received: np.ndarray, trough_pct: np.ndarray | None = None) -> None:
+    """End finished beams, pair new ones, transfer energy for this tick. `trough_pct` (% of
+    capacity, (N,)): the lowest charge predicted before each satellite's next eclipse ends, read
+    by the predictive policy only."""
     pct = 100.0 * sats.energy_eu / sats.max_energy_eu
     _end_beams(sats, log, cfg, pct, now, ev)
     sats.giving[sats.giving == BLOCKED] = IDLE
-    _pair(sats, log, cfg, pct, now, ev)
+    _pair(sats, log, cfg, pct, now, ev, trough_pct)
     g, sent = _transfer(sats, log, cfg, dt, ledger, received)
     _end_at_stops(sats, log, cfg, g, sent, now, ev)
 
@@ -99,7 +101,7 @@ def _close(sats, log, g, r, reason, duration_s, ev) -> None:
         sats.beam_from[ri] = -1
 
 
-def _pair(sats, log, cfg, pct, now, ev) -> None:
+def _pair(sats, log, cfg, pct, now, ev, trough_pct=None) -> None:
     """Greedy urgency-ordered pairing of free receivers with their nearest free giver.
 
     Most urgent receiver first, each takes its nearest untaken giver in range with line of
@@ -110,11 +112,12 @@ def _pair(sats, log, cfg, pct, now, ev) -> None:
     that ran out of them while more may be in range), so the cost follows the receivers and
     the links they try, not every link in range."""
     serving = sats.in_service  # the one eligibility mask (delegator and drones use it too)
-    receivers = np.flatnonzero(serving & (pct < cfg.low_pct) & (sats.beam_from < 0) & (sats.giving != ACTIVE))
+    wants, urgency = beaming.receivers(cfg.beam_policy, cfg, pct, trough_pct)
+    receivers = np.flatnonzero(serving & wants & (sats.beam_from < 0) & (sats.giving != ACTIVE))
     givers = np.flatnonzero(serving & (pct > cfg.high_pct) & (sats.giving == IDLE) & (sats.beam_from < 0))
     if len(receivers) == 0 or len(givers) == 0:
         return
-    receivers = receivers[np.argsort(pct[receivers], kind="stable")]
+    receivers = receivers[np.argsort(urgency[receivers], kind="stable")]
     # Sliding-midpoint tree, not compacted, 64-point leaves: 2-3x cheaper to build and query here
     # than the defaults (same answers).
     tree = cKDTree(sats.pos_eci_km[givers], leafsize=64, balanced_tree=False, compact_nodes=False)
@@ -123,10 +126,10 @@ def _pair(sats, log, cfg, pct, now, ev) -> None:
     reach = cfg.max_distance_km * (1 + 1e-9) + 1e-6  # tree vs norm rounding
     close = np.flatnonzero(d1 <= reach)  # receivers with a giver in range
     if len(close):
-        if cfg.beam_policy == "v1":
-            match, dist = _match(sats, givers, receivers, close, reach, cfg.max_distance_km)
-        else:
+        if cfg.beam_policy == "assignment":
             match, dist = _assigned(sats, cfg, pct, givers, receivers, close, reach)
+        else:
+            match, dist = _match(sats, givers, receivers, close, reach, cfg.max_distance_km)
         _start_beams(sats, log, cfg, receivers, givers, match, dist, now, ev)
     unserved = sats.beam_from[receivers] < 0
     if unserved.any():
@@ -147,7 +150,7 @@ def _assigned(sats, cfg, pct, givers, receivers, close, reach):
     floor = cfg.stop_pct / 100.0 * sats.max_energy_eu[g]
     room = cfg.stop_pct / 100.0 * sats.max_energy_eu[r] - sats.energy_eu[r]
     weight = np.minimum((sats.energy_eu[g] - floor) * cfg.efficiency, room)
-    match = beaming.assign(cfg.beam_policy, len(receivers), len(givers), rk, gk, weight, dist)
+    match = beaming.assign(cfg.beam_policy, len(receivers), rk, gk, weight, dist)
     dist_of = np.zeros(len(receivers))
     hit = match[rk] == gk
     dist_of[rk[hit]] = dist[hit]

@@ -214,7 +214,7 @@ class Engine:
         refresh_load(self.sats, self.book)
         clock.lap("satellites")
         beam_rx = np.zeros(self.sats.n)
-        beams_step(self.sats, self.beamlog, cfg, dt, now, ev, self.ledger, beam_rx)
+        beams_step(self.sats, self.beamlog, cfg, dt, now, ev, self.ledger, beam_rx, self._trough_pct(now))
         clock.lap("JobOrchestrator")
         drone_rx = np.zeros(self.sats.n)
         drones.drones_step(self.drones, self.sats, self.stations, self._drone_need(), cfg, dt, ev,
@@ -269,6 +269,14 @@ class Engine:
             got = sat_idx >= 0
             slots, sat_idx, score = slots[got], sat_idx[got], score[got]
         self.book.assign(slots, sat_idx, score, now, ev)
+
+    def _trough_pct(self, now: float):
+        """The predicted trough through each satellite's next eclipse (% of capacity), for the
+        predictive beaming policy only (None otherwise: nothing else reads it)."""
+        if self.config.beam_policy != "predictive":
+            return None
+        s = self.sats
+        return 100.0 * trough_energy(s, self.sky.sun_unit, now, self.sky.propagator) / s.max_energy_eu
 
     def _expire(self, now: float, ev: TickEvents) -> None:
         old = self.book.pending.expired(now, self.config.max_wait_s, self.book.tasks, self.book.n_queued)

@@ -107,7 +107,7 @@ class DroneParams(Strict):
 
 PlacementName = Literal["v1", "random", "least_loaded", "nearest", "round_robin", "lookahead", "trough_guard",
                         "trough_spread"]
-BeamName = Literal["v1", "assignment"]  # predictive beaming is not built yet (docs/arena.md)
+BeamName = Literal["v1", "assignment", "predictive"]
 DroneName = Literal["v1", "nearest", "predictive"]
 
 
@@ -120,7 +120,8 @@ class PolicyParams(Strict):
                           "(v1 score / least loaded among satellites keeping the margin through the next eclipse)")
     beam_policy: BeamName = Field(
         "v1", description="beaming: v1 urgency greedy, assignment (givers to receivers maximising "
-                          "the energy the new beams deliver)")
+                          "the energy the new beams deliver), predictive (also receivers predicted below "
+                          "low_pct before their next eclipse ends)")
     drone_policy: DroneName = Field(
         "v1", description="drone routing: v1 need order, nearest (closest target first), "
                           "predictive (largest predicted deficit first)")
