@@ -22,6 +22,6 @@ def test_globe_usability_in_headless_chromium(globe_server):
         "a click 300 ms late selects the satellite that was there",
         "selection, camera, filters and panels are restored from the URL",
         "Space pauses and resumes, . steps one tick", "reset clears the feed and marks it",
-        "config fields show description, range and default",
+        "config fields show description, range and default", "a policy is chosen from the list the API allows",
         "390 px: panels are in a bottom sheet and the legend is reachable",
         "800 px: no panel covers the globe", "no console errors"))

@@ -223,6 +223,15 @@ await runE2E(import.meta.url, {}, async (t) => {
   const units = await page.locator('.cfg-unit').allInnerTexts();
   check('config fields show units', units.some((u) => /EU|km|s\]/.test(u)), units.slice(0, 6).join(' '));
   await shot('u04-config-schema.png');
+  await page.getByText('Policies (v1').click();
+  const offered = await page.locator(`${tid('cfg-beam_policy')} option`).allInnerTexts();
+  await page.selectOption(tid('cfg-beam_policy'), 'predictive');
+  await page.click(tid('cfg-apply'));
+  await page.locator(tid('cfg-ok')).waitFor({ timeout: 5000 }).catch(() => {});
+  const chosen = (await t.api('GET', '/api/config')).body.policy.beam_policy;
+  check('a policy is chosen from the list the API allows', offered.includes('predictive') && offered.includes('v1') && chosen === 'predictive',
+    `offered ${offered.join(', ')}; beam_policy now ${chosen}`);
+  await t.api('POST', '/api/config', { policy: { beam_policy: 'v1' } });
 
   // 6. URL state survives a reload
   t.phase = 'url';

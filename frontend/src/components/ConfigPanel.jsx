@@ -102,8 +102,15 @@ export default function ConfigPanel({ api, config, onConfig, fold }) {
                       <label htmlFor={`cfg-${key}`} className="cfg-key">
                         {k}{spec?.unit ? <span className="cfg-unit"> [{spec.unit}]</span> : null}
                       </label>
-                      <input id={`cfg-${key}`} data-testid={`cfg-${k}`} value={val} inputMode={spec?.type === 'boolean' ? 'text' : 'decimal'}
-                        aria-describedby={`cfg-${key}-doc`} onChange={(e) => setDraft({ ...draft, [key]: e.target.value })} />
+                      {spec?.choices ? (
+                        <select id={`cfg-${key}`} data-testid={`cfg-${k}`} value={val} aria-describedby={`cfg-${key}-doc`}
+                          onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}>
+                          {spec.choices.map((c) => <option key={c} value={c}>{c}</option>)}
+                        </select>
+                      ) : (
+                        <input id={`cfg-${key}`} data-testid={`cfg-${k}`} value={val} inputMode={spec?.type === 'boolean' ? 'text' : 'decimal'}
+                          aria-describedby={`cfg-${key}-doc`} onChange={(e) => setDraft({ ...draft, [key]: e.target.value })} />
+                      )}
                       <div id={`cfg-${key}-doc`} className="cfg-doc" data-testid={`cfg-doc-${k}`}>
                         {spec?.doc}{range && <span className="cfg-range"> · range {range}</span>}
                         {spec && spec.default !== undefined && <span className="cfg-default"> · default {show(spec.default)}</span>}

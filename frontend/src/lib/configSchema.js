@@ -20,8 +20,9 @@ export function splitUnit(description) {
 }
 
 /**
- * {group: {key: {type, default, min, max, unit, doc}}} from an OpenAPI document, or {} when it
- * does not describe POST /api/config.
+ * {group: {key: {type, default, min, max, unit, doc, choices}}} from an OpenAPI document, or {}
+ * when it does not describe POST /api/config. `choices`: the allowed values of an enum (the
+ * policies), else null.
  */
 export function configSchema(openapi) {
   const op = openapi?.paths?.['/api/config']?.post;
@@ -41,6 +42,7 @@ export function configSchema(openapi) {
         max: Number.isFinite(p.maximum) ? p.maximum : null,
         unit: p['x-unit'] || unit,
         doc,
+        choices: Array.isArray(p.enum) ? p.enum : null,
       };
     }
   }
@@ -51,6 +53,7 @@ export function configSchema(openapi) {
 export function rangeProblem(spec, value) {
   if (!spec) return '';
   if (spec.type === 'boolean') return typeof value === 'boolean' ? '' : 'true or false';
+  if (spec.choices) return spec.choices.includes(value) ? '' : `one of ${spec.choices.join(', ')}`;
   if (typeof value !== 'number' || !Number.isFinite(value)) return 'a number';
   if (spec.type === 'integer' && !Number.isInteger(value)) return 'a whole number';
   if (spec.min !== null && value < spec.min) return `at least ${spec.min}`;

@@ -14,13 +14,15 @@ const openapi = {
   components: { schemas: { Beam: { type: 'object', properties: {
     rate_eu_per_s: { type: 'number', default: 4, minimum: 0, description: 'beam rate [EU/s]' },
     enabled: { type: 'boolean', default: true, description: 'beaming on' },
+    beam_policy: { type: 'string', default: 'v1', enum: ['v1', 'predictive'], description: 'beaming policy' },
   } } } },
 };
 
 describe('config schema from OpenAPI', () => {
   it('reads defaults, ranges, units and descriptions, following $refs', () => {
     const s = configSchema(openapi);
-    expect(s.delegator.w1).toEqual({ type: 'number', default: 0.35, min: 0, max: 1, unit: '', doc: 'weight of available energy' });
+    expect(s.delegator.w1).toEqual({ type: 'number', default: 0.35, min: 0, max: 1, unit: '', doc: 'weight of available energy',
+      choices: null });
     expect(s.beam.rate_eu_per_s).toMatchObject({ unit: 'EU/s', min: 0, max: null, doc: 'beam rate' });
     expect(s.beam.enabled.type).toBe('boolean');
   });
@@ -36,5 +38,11 @@ describe('config schema from OpenAPI', () => {
     expect(rangeProblem(w1, 0.5)).toBe('');
     expect(rangeText(w1)).toBe('0 – 1');
     expect(rangeText({ type: 'number', min: 0, max: null })).toBe('≥ 0');
+  });
+  it('reads an enum as choices and checks a value against them', () => {
+    const policy = configSchema(openapi).beam.beam_policy;
+    expect(policy.choices).toEqual(['v1', 'predictive']);
+    expect(rangeProblem(policy, 'predictive')).toBe('');
+    expect(rangeProblem(policy, 'greedy')).toBe('one of v1, predictive');
   });
 });
