@@ -4,7 +4,8 @@ The writer adds each flush's rollups rows into their minute's row (an upsert, in
 transaction, so the two tables always agree). A rollups query whose `from` and `step` are whole
 minutes reads the minutes that lie inside its range and the last, partial minute from the
 per-tick table: the answer equals aggregating the per-tick rows (sums and minima are exact,
-means are sums over row counts), with ~1/6 of the rows to read at dt 10 s (1/600 at 0.1 s).
+means are sums over row counts), with ~1/6 of the rows to read at dt 10 s (1/600 at 0.1 s); the
+last minute's per-tick rows are found from its `first_tick` (a range of the rollups key).
 """
 
 from __future__ import annotations
@@ -40,10 +41,12 @@ def minute_rows(rollup_rows) -> list[dict]:
         m = out.get(ident)
         if m is None:
             out[ident] = {"run_id": ident[0], "grp": ident[1], "minute": ident[2], "key": ident[3],
-                          "sim_s": r[c["sim_s"]], "n_rows": 1, "min_soc_pct": r[c["min_soc_pct"]],
+                          "sim_s": r[c["sim_s"]], "first_tick": r[c["tick"]], "n_rows": 1,
+                          "min_soc_pct": r[c["min_soc_pct"]],
                           **{name: r[c[col]] for name, col in _SUMMED}}
             continue
         m["sim_s"] = max(m["sim_s"], r[c["sim_s"]])
+        m["first_tick"] = min(m["first_tick"], r[c["tick"]])
         m["n_rows"] += 1
         m["min_soc_pct"] = min(m["min_soc_pct"], r[c["min_soc_pct"]])
         for name, col in _SUMMED:
@@ -63,7 +66,8 @@ def add(conn: sa.Connection, rollup_rows) -> None:
     greatest, least = (sa.func.greatest, sa.func.least) if pg else (sa.func.max, sa.func.min)
     stmt = ins.on_conflict_do_update(
         index_elements=[t.c.run_id, t.c.grp, t.c.minute, t.c.key],
-        set_={"sim_s": greatest(t.c.sim_s, new.sim_s), "n_rows": t.c.n_rows + new.n_rows,
+        set_={"sim_s": greatest(t.c.sim_s, new.sim_s), "first_tick": least(t.c.first_tick, new.first_tick),
+              "n_rows": t.c.n_rows + new.n_rows,
               "min_soc_pct": least(t.c.min_soc_pct, new.min_soc_pct),
               **{name: t.c[name] + new[name] for name, _ in _SUMMED}})
     conn.execute(stmt, rows)
@@ -97,8 +101,9 @@ def rollups_stmt(run_id: int, group: str, w, bucket):
     m, t = schema.rollups_minute.c, schema.rollups.c
     inside = (m.run_id == run_id, m.grp == group, m.minute >= first, m.minute < last)
     tail_b = bucket(t.sim_s, w.from_s, w.step_s)
-    tail_where = (t.run_id == run_id, t.grp == group, t.sim_s >= w.from_s, t.sim_s <= w.to_s,
-                  bucket(t.sim_s, 0.0, MINUTE_S) >= last)
+    starts = sa.select(sa.func.min(m.first_tick)).where(m.run_id == run_id, m.grp == group, m.minute == last)
+    tail_where = (t.run_id == run_id, t.grp == group, t.tick >= starts.scalar_subquery(),  # a key range
+                  t.sim_s >= w.from_s, t.sim_s <= w.to_s, bucket(t.sim_s, 0.0, MINUTE_S) >= last)
     if per_bucket == 1:
         return _one_minute_buckets(m, t, inside, tail_b, tail_where, first)
     minutes = sa.select(

@@ -101,6 +101,7 @@ rollups_minute = _run_table(
      _key("minute", Integer, "floor(sim_s / 60) of the rollups rows summed"),
      _key("key", Integer, "plane index, or band's lower latitude (deg)")),
     _required("sim_s", Float, "the last tick's sim_s"),
+    _required("first_tick", Integer, "the first tick summed here"),
     _required("n_rows", Integer, "rollups rows (ticks) summed here"),
     _required("count_sum", BigInteger),
     _required("mean_soc_sum", Float, "sum of the rows' mean_soc_pct"),
@@ -111,7 +112,8 @@ rollups_minute = _run_table(
     _required("energy_out_eu", Float),
 )
 """The rollups table summed per simulated minute (written with it, in the same transaction):
-what a rollups query at a step of whole minutes reads instead of every tick."""
+what a rollups query at a step of whole minutes reads instead of every tick (first_tick is where
+the per-tick rows of a minute start in the rollups key, for the query's last, partial minute)."""
 
 samples = _run_table(
     "samples", (_key("sat", Integer), _key("tick", Integer)),

@@ -47,6 +47,10 @@ def _check_every_window(url: str) -> list[int]:
             points.append(fast["points"])
         n_rows = column(conn, "SELECT sum(n_rows) FROM rollups_minute")[0]
         assert n_rows == column(conn, "SELECT count(*) FROM rollups")[0]
+        first_ticks = conn.exec_driver_sql(
+            "SELECT m.first_tick, (SELECT min(r.tick) FROM rollups r WHERE r.run_id = m.run_id AND r.grp = m.grp "
+            "AND r.key = m.key AND r.sim_s >= m.minute * 60 AND r.sim_s < m.minute * 60 + 60) FROM rollups_minute m").all()
+        assert first_ticks and all(written == first for written, first in first_ticks)
     return points
 
 
@@ -104,7 +108,7 @@ def test_upgrading_a_0001_database_keeps_its_rows_and_sums_its_minutes(db_url):
     assert min(_check_every_window(db_url)) > 0
     with reader(db_url).connect() as conn:
         assert {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in counts} == counts
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0003"
         if conn.dialect.name == "sqlite":  # clustered by the primary key, indexes kept
             sql = dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL").all())
             assert all(sql[t].rstrip().endswith("WITHOUT ROWID") for t in (*counts, "rollups_minute"))

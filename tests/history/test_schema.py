@@ -17,7 +17,7 @@ def test_migrations_match_the_schema_and_are_idempotent(db_url):
         diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     assert diff == []
-    assert version == "0002"
+    assert version == "0003"
 
 
 def test_off_disables_and_bad_urls_are_refused(tmp_path):
