@@ -18,8 +18,8 @@ from . import schema
 
 PAGE_ROWS = 50_000
 TABLES = schema.RECORD_TABLES
-KEYS = {"kpis": ("tick",), "rollups": ("grp", "tick", "key"), "samples": ("sat", "tick"), "events": ("seq",),
-        "tasks": ("task",)}
+KEYS = {name: tuple(c.name for c in schema.metadata.tables[name].primary_key.columns if c.name != "run_id")
+        for name in TABLES}  # each table's key order: pages read straight down its B-tree
 TIME_COLUMN = {"kpis": "sim_s", "rollups": "sim_s", "samples": "sim_s", "events": "sim_s", "tasks": "finished_s"}
 
 

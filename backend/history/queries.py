@@ -192,7 +192,12 @@ def satellite(conn, run: Run, sat: int, w: Window) -> dict:
     cols = [sa.func.max(t.sim_s), sa.func.count(), sa.cast(sa.func.avg(t.energy_eu), F),
             sa.cast(sa.func.avg(t.soc_pct), F), sa.cast(sa.func.min(t.soc_pct), F), sa.cast(sa.func.max(t.soc_pct), F),
             frac(1), frac(2), frac(4), frac(8), sa.cast(sa.func.avg(t.tasks), F)]
-    stmt = (sa.select(*cols).where(t.run_id == run.run_id, t.sat == sat, t.sim_s >= w.from_s, t.sim_s <= w.to_s)
+    k = schema.kpis.c
+    # The window's ticks from the KPI rows (one per tick): samples are keyed (run_id, tick, sat),
+    # so each tick is one key lookup rather than a scan of every satellite's samples.
+    ticks = sa.select(k.tick).where(k.run_id == run.run_id, k.sim_s >= w.from_s, k.sim_s <= w.to_s)
+    stmt = (sa.select(*cols).where(t.run_id == run.run_id, t.tick.in_(ticks), t.sat == sat,
+                                   t.sim_s >= w.from_s, t.sim_s <= w.to_s)
             .group_by(b).order_by(b))
     out = _series(conn, run, stmt, names, w)
     out["satellite_id"] = ids.sat_name(sat)

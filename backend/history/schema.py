@@ -11,8 +11,8 @@ and its key index's); PostgreSQL has the same columns and keys.
 
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Column, Float, ForeignKey, Index, Integer, MetaData, SmallInteger, String,
-                        Table, Text)
+from sqlalchemy import (BigInteger, Column, Float, ForeignKey, Index, Integer, MetaData, PrimaryKeyConstraint,
+                        SmallInteger, String, Table, Text)
 
 metadata = MetaData()
 
@@ -27,11 +27,18 @@ def _required(name: str, kind, comment: str | None = None, default=None) -> Colu
     return Column(name, kind, nullable=False, comment=comment, default=default)
 
 
-def _run_table(name: str, keys: tuple[Column, ...], *columns: Column | Index, clustered: bool = True) -> Table:
-    """A table of one run's rows: primary key (run_id, *keys); deleting the run deletes them.
+def _run_table(name: str, keys: tuple[Column, ...], *columns: Column | Index, clustered: bool = True,
+               key_order: tuple[str, ...] | None = None) -> Table:
+    """A table of one run's rows: primary key (run_id, *keys), or (run_id, *key_order) when the
+    key's order differs from the columns'; deleting the run deletes them.
     Clustered: WITHOUT ROWID in SQLite (the rows are the primary key's B-tree)."""
-    run_id = Column("run_id", Integer, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True)
-    return Table(name, metadata, run_id, *keys, *columns, sqlite_with_rowid=not clustered)
+    run_id = Column("run_id", Integer, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=key_order is None)
+    if key_order is None:
+        return Table(name, metadata, run_id, *keys, *columns, sqlite_with_rowid=not clustered)
+    for k in keys:
+        k.primary_key, k.nullable = False, False
+    return Table(name, metadata, run_id, *keys, *columns, PrimaryKeyConstraint("run_id", *key_order),
+                 sqlite_with_rowid=not clustered)
 
 
 runs = Table(
@@ -122,7 +129,12 @@ samples = _run_table(
     _required("soc_pct", Float),
     _required("flags", SmallInteger, "1 sunlit, 2 blackout, 4 giving, 8 receiving"),
     _required("tasks", Integer, "tasks on board"),
+    key_order=("tick", "sat"),
 )
+"""Keyed by (run_id, tick, sat): a tick's samples are appended at the end of the B-tree (keyed by
+satellite first, each of 10,000 satellites' rows went to a page of its own every flush, and the
+write slowed as the table grew). A satellite's history is a point lookup per sampled tick
+(queries.satellite)."""
 
 events = _run_table(
     "events", (_key("seq", BigInteger, "1, 2, ... within the run, in emission order"),),

@@ -108,7 +108,8 @@ def test_upgrading_a_0001_database_keeps_its_rows_and_sums_its_minutes(db_url):
     assert min(_check_every_window(db_url)) > 0
     with reader(db_url).connect() as conn:
         assert {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in counts} == counts
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0003"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0004"
+        assert sa.inspect(conn).get_pk_constraint("samples")["constrained_columns"] == ["run_id", "tick", "sat"]
         if conn.dialect.name == "sqlite":  # clustered by the primary key, indexes kept
             sql = dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL").all())
             assert all(sql[t].rstrip().endswith("WITHOUT ROWID") for t in (*counts, "rollups_minute"))

@@ -176,7 +176,7 @@ def test_task_records_filter_by_outcome_priority_and_time(srv):
 @pytest.mark.parametrize("table", ["kpis", "rollups", "samples", "events", "tasks"])
 def test_exports_read_back_equal_to_the_table(srv, db, table):
     run_id = srv.ok("/api/runs/current")["run_id"]
-    keys = {"kpis": "tick", "rollups": "grp, tick, key", "samples": "sat, tick", "events": "seq", "tasks": "task"}
+    keys = {"kpis": "tick", "rollups": "grp, tick, key", "samples": "tick, sat", "events": "seq", "tasks": "task"}
     with db.connect() as conn:
         expected = pd.read_sql(sa.text(f"SELECT * FROM {table} WHERE run_id = :r ORDER BY {keys[table]}"), conn,
                                params={"r": run_id})
