@@ -116,7 +116,7 @@ def _safe(c, k, g, look, committed0):
     if look.trough_eu is None:
         return None
     low = look.trough_eu[g] - (c.sats.committed_eu[g] - committed0[g]) - c.need[k]
-    return low >= c.cfg.energy_margin_pct / 100.0 * c.maxe[g]
+    return low >= c.marg[g]  # v1's energy margin (EU), the same rule as its eligibility
 
 
 def _trough_guard(c, k, g, sc, look, rng, committed0) -> int:
