@@ -7,7 +7,7 @@
 //
 // Result and exit status as every e2e script (browser.mjs runE2E); screenshots go to <artifact dir>.
 
-import { clickableSatellite, globeReady, runE2E, textOf, tid } from './browser.mjs';
+import { clickableSatellite, globeReady, poll, runE2E, textOf, tid } from './browser.mjs';
 
 /** The globe drawn and laid out, and a moment for the panels to settle. */
 async function ready(page) {
@@ -227,8 +227,7 @@ await runE2E(import.meta.url, {}, async (t) => {
   const offered = await page.locator(`${tid('cfg-beam_policy')} option`).allInnerTexts();
   await page.selectOption(tid('cfg-beam_policy'), 'predictive');
   await page.click(tid('cfg-apply'));
-  await page.locator(tid('cfg-ok')).waitFor({ timeout: 5000 }).catch(() => {});
-  const chosen = (await t.api('GET', '/api/config')).body.policy.beam_policy;
+  const chosen = (await poll(() => t.api('GET', '/api/config'), (r) => r.body.policy.beam_policy === 'predictive', 5000)).body.policy.beam_policy;
   check('a policy is chosen from the list the API allows', offered.includes('predictive') && offered.includes('v1') && chosen === 'predictive',
     `offered ${offered.join(', ')}; beam_policy now ${chosen}`);
   await t.api('POST', '/api/config', { policy: { beam_policy: 'v1' } });

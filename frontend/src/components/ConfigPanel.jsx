@@ -59,6 +59,12 @@ export default function ConfigPanel({ api, config, onConfig, fold }) {
     }
   }
 
+  /** Draft one value; the last apply's note no longer describes what is on screen, so it goes. */
+  function edit(key, value) {
+    setDraft({ ...draft, [key]: value });
+    setResult(null);
+  }
+
   async function apply() {
     const partial = {};
     for (const [key, v] of pending) {
@@ -104,12 +110,12 @@ export default function ConfigPanel({ api, config, onConfig, fold }) {
                       </label>
                       {spec?.choices ? (
                         <select id={`cfg-${key}`} data-testid={`cfg-${k}`} value={val} aria-describedby={`cfg-${key}-doc`}
-                          onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}>
+                          onChange={(e) => edit(key, e.target.value)}>
                           {spec.choices.map((c) => <option key={c} value={c}>{c}</option>)}
                         </select>
                       ) : (
                         <input id={`cfg-${key}`} data-testid={`cfg-${k}`} value={val} inputMode={spec?.type === 'boolean' ? 'text' : 'decimal'}
-                          aria-describedby={`cfg-${key}-doc`} onChange={(e) => setDraft({ ...draft, [key]: e.target.value })} />
+                          aria-describedby={`cfg-${key}-doc`} onChange={(e) => edit(key, e.target.value)} />
                       )}
                       <div id={`cfg-${key}-doc`} className="cfg-doc" data-testid={`cfg-doc-${k}`}>
                         {spec?.doc}{range && <span className="cfg-range"> · range {range}</span>}
