@@ -27,6 +27,7 @@ Figures go between markers in benchmarks/RESULTS.md with the command and the mac
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import platform
@@ -147,9 +148,10 @@ def tick_cost(block_ticks: int, repeats: int, folder: Path) -> dict:
             deadline = time.perf_counter()
             for _ in range(block_ticks):
                 t0, c0 = time.perf_counter(), time.thread_time()
-                ev = eng.step()
-                eng.frame()  # what the server's tick builds besides the step (it also converts lat/lon)
-                kpis = eng.kpis()
+                with rec.stepping() if rec is not None else contextlib.nullcontext():  # as the server's tick loop
+                    ev = eng.step()
+                    eng.frame()  # what the server's tick builds besides the step (it also converts lat/lon)
+                    kpis = eng.kpis()
                 t1 = time.perf_counter()
                 if rec is not None:
                     rec.record(eng, ev, kpis)

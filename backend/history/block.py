@@ -60,6 +60,11 @@ class ColumnBlock:
         order = np.lexsort([self._column(name) for name in reversed(names)])
         return ColumnBlock(self.n, {name: self._column(name)[order] for name in self.columns})
 
+    def rows(self, start: int, stop: int) -> "ColumnBlock":
+        """Rows start to stop-1 (the writer's chunks)."""
+        return ColumnBlock(max(0, min(stop, self.n) - start),
+                           {name: self._column(name)[start:stop] for name in self.columns})
+
     def tuples(self, names) -> list[tuple]:
         return list(zip(*(self._column(name).tolist() for name in names)))
 

@@ -24,6 +24,7 @@ from .rows import COLUMNS
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+CHUNK_ROWS = 500  # rows per insert call (~2 ms of writer time): a step that starts waits at most that long for the writer to step aside
 
 
 def redacted(url: str) -> str:
@@ -83,37 +84,58 @@ def is_postgres(engine: sa.Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def write(conn: sa.Connection, table: str, rows) -> None:
-    """Insert rows through the driver: tuples in COLUMNS[table] order, or ColumnBlocks."""
+def _no_pause() -> None:
+    return None
+
+
+def write(conn: sa.Connection, table: str, rows, pause=_no_pause) -> None:
+    """Insert rows through the driver: tuples in COLUMNS[table] order, or ColumnBlocks, in
+    chunks of CHUNK_ROWS with pause() called before each (the recorder steps aside for a tick)."""
     if not rows:
         return
     cols = COLUMNS[table]
     dbapi = conn.connection.dbapi_connection
     blocks = [r for r in rows if isinstance(r, ColumnBlock)]
+    pg = conn.dialect.name == "postgresql"
     if blocks:
+        pause()
         key = [c.name for c in schema.metadata.tables[table].primary_key.columns]
         block = ColumnBlock.concat(blocks).sorted_by(key)
-        if conn.dialect.name == "postgresql":
-            _copy_binary(dbapi, table, cols, [block])
-            return
-        rows = block.tuples(cols)
-    if conn.dialect.name == "postgresql":
-        with dbapi.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        chunks = (block.rows(k, k + CHUNK_ROWS) for k in range(0, len(block), CHUNK_ROWS))
+        if pg:
+            _copy_binary(dbapi, table, cols, chunks, pause)
+        else:
+            _insert(dbapi, table, cols, (chunk.tuples(cols) for chunk in chunks), pause)
         return
+    chunks = (rows[k:k + CHUNK_ROWS] for k in range(0, len(rows), CHUNK_ROWS))
+    if pg:
+        with dbapi.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            for chunk in chunks:
+                pause()
+                for row in chunk:
+                    copy.write_row(row)
+        return
+    _insert(dbapi, table, cols, chunks, pause)
+
+
+def _insert(dbapi, table: str, cols, chunks, pause) -> None:
+    """SQLite: one executemany per chunk of tuples, in the caller's transaction."""
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
     cur = dbapi.cursor()
     try:
-        cur.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+        for chunk in chunks:
+            pause()
+            cur.executemany(sql, chunk)
     finally:
         cur.close()
 
 
-def _copy_binary(dbapi, table: str, cols, blocks) -> None:
+def _copy_binary(dbapi, table: str, cols, blocks, pause) -> None:
     t = schema.metadata.tables[table]
     with dbapi.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN WITH (FORMAT binary)") as copy:
         copy.write(PG_HEADER)
         for block in blocks:
+            pause()
             copy.write(block.pg_binary(t, cols))
         copy.write(PG_TRAILER)
 
