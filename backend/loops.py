@@ -19,12 +19,12 @@ previous one's failures).
 from __future__ import annotations
 
 import collections
-import contextlib
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
 
+from backend.history import step_aside
 from backend.readview import ReadView
 from backend.runtime import Published
 
@@ -270,7 +270,7 @@ class Loops:
         eng = self.rt.engine
         t0 = time.perf_counter()
         tick_before = eng.tick
-        with self._recorder_aside():
+        with step_aside(self.recorder):
             ev = eng.step()
             if eng.tick != tick_before:
                 self.faults.stall()  # test hook: a heavy tick (commands were applied before it)
@@ -281,10 +281,6 @@ class Loops:
             self.recorder.record(eng, ev, {**kpis, "tick_ms": (time.perf_counter() - t0) * 1000.0})
         return StepResult(ev, frame, view, kpis, dict(eng.applied), dict(eng.phase_s), eng.generated_last,
                           float(eng.config.time_scale), time.perf_counter() - t0)
-
-    def _recorder_aside(self):
-        """The recorder's writer waits while the step runs (or nothing, without a recorder)."""
-        return contextlib.nullcontext() if self.recorder is None else self.recorder.stepping()
 
     def _tick_once(self, deadline: float) -> None:
         eng = self.rt.engine

@@ -27,7 +27,6 @@ Figures go between markers in benchmarks/RESULTS.md with the command and the mac
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import os
 import platform
@@ -44,7 +43,7 @@ from backend.allocator import keep_heap
 from backend.core.engine import Engine
 from backend.core.params import SimConfig
 from backend.core.scenario import Scenario
-from backend.history import minutes, open_recorder, queries, rows, store
+from backend.history import minutes, open_recorder, queries, rows, step_aside, store
 from backend.history.block import ColumnBlock
 from backend.history.capture import Capturer
 from backend.history.store import database_url
@@ -148,7 +147,7 @@ def tick_cost(block_ticks: int, repeats: int, folder: Path) -> dict:
             deadline = time.perf_counter()
             for _ in range(block_ticks):
                 t0, c0 = time.perf_counter(), time.thread_time()
-                with rec.stepping() if rec is not None else contextlib.nullcontext():  # as the server's tick loop
+                with step_aside(rec):  # as the server's tick loop
                     ev = eng.step()
                     eng.frame()  # what the server's tick builds besides the step (it also converts lat/lon)
                     kpis = eng.kpis()

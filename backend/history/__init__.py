@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from .urls import database_url
 
-__all__ = ["database_url", "open_recorder"]
+__all__ = ["database_url", "open_recorder", "step_aside"]
 
 
 def open_recorder(history_url: str, **options):
@@ -25,3 +27,9 @@ def open_recorder(history_url: str, **options):
     from .recorder import Recorder, RecorderSettings
 
     return Recorder(RecorderSettings(url=url, **options)).start()
+
+
+def step_aside(recorder):
+    """The context a step runs in: the recorder's writer waits meanwhile (Recorder.stepping);
+    nothing without a recorder."""
+    return contextlib.nullcontext() if recorder is None else recorder.stepping()

@@ -111,8 +111,8 @@ class Recorder:
     @contextlib.contextmanager
     def stepping(self):
         """Mark a step in progress: the writer pauses between row chunks until it ends, so the
-        two do not compete for the cores (on 2 cores full-resolution writing concurrently with
-        the step made the step ~15 % slower)."""
+        two do not compete for the cores (on the 2-core test machine a busy second core slowed
+        the step by 14-21 %)."""
         self._step_since = time.monotonic()
         try:
             yield
@@ -391,3 +391,4 @@ def _with_run(run_id: int, row):
     if isinstance(row, ColumnBlock):
         return row.with_value("run_id", run_id)
     return (run_id, *row[1:])
+
