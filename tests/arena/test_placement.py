@@ -111,3 +111,45 @@ def test_drone_orders():
     sats.predicted_eu[[4, 7, 9]] = [150.0, 50.0, 190.0]  # deficits at route_pct 20 %: 50, 150, 10
     assert drones.order("predictive", sats, cand, dist, CFG).tolist() == [1, 0, 2]
     assert drones.order("v1", sats, cand, dist, CFG).tolist() == [0, 1, 2]
+
+
+def _random_world(rng, n_sats=3000, n_tasks=400):
+    """A fleet between 500 and 1,200 km over the whole sphere, tasks from the ground (1 in 8 without origin)."""
+    d = rng.normal(size=(n_sats, 3))
+    pos = d / np.linalg.norm(d, axis=1)[:, None] * (EARTH_RADIUS_KM + rng.uniform(500, 1200, n_sats))[:, None]
+    load = SatLoad(pos, rng.uniform(0, 1000, n_sats), np.full(n_sats, 1000.0), np.zeros(n_sats),
+                   rng.uniform(0, 20, n_sats), np.full(n_sats, 10.0), rng.integers(0, CFG.max_queue + 1, n_sats).astype(np.int32),
+                   rng.random(n_sats) < 0.05)
+    o = rng.normal(size=(n_tasks, 3))
+    o = o / np.linalg.norm(o, axis=1)[:, None] * EARTH_RADIUS_KM
+    tb = TaskBatch(o, rng.random(n_tasks) >= 0.125, rng.uniform(1, 60, n_tasks), rng.uniform(1, 60, n_tasks),
+                   rng.integers(0, 3, n_tasks).astype(np.int8))
+    look = dict(seed=3, tick=7, predicted_eu=rng.uniform(0, 1000, n_sats), trough_eu=rng.uniform(0, 1000, n_sats))
+    return load, tb, look
+
+
+@pytest.mark.parametrize("name", [n for n in placement.NAMES if n != "v1"])
+def test_scoring_only_the_satellites_in_view_chooses_as_scoring_all(name, monkeypatch):
+    rng = np.random.default_rng(11)
+    load, tb, look = _random_world(rng)
+    pruned = placement._in_view(placement._Context(tb, load, CFG, index=False))
+    assert max(len(v) for v in pruned if v is not None) < len(load.energy_eu) // 4  # it does prune
+    load_all = load.copy()
+    got = placement.place(name, tb, load, CFG, placement.Lookahead(**look))
+    monkeypatch.setattr(placement, "_in_view", lambda c: [None] * len(c.need))  # every open satellite
+    want = placement.place(name, tb, load_all, CFG, placement.Lookahead(**look))
+    assert (got[0] >= 0).sum() > 100
+    assert got[0].tolist() == want[0].tolist()
+    np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_satellites_at_the_edge_of_the_elevation_limit_are_judged_as_by_scoring_all(monkeypatch):
+    from backend.core.capgrid import visibility_radius
+
+    lam = float(visibility_radius(R, EARTH_RADIUS_KM, np.radians(CFG.min_elevation_deg)))
+    origin = [EARTH_RADIUS_KM, 0.0, 0.0]
+    edge = [[R * np.cos(lam + d), R * np.sin(lam + d), 0.0] for d in np.linspace(-1e-6, 1e-6, 81)]
+    got = [place("nearest", tasks(1, origin=origin), sats(pos=[p]))[0] for p in edge]
+    monkeypatch.setattr(placement, "_in_view", lambda c: [None] * len(c.need))
+    want = [place("nearest", tasks(1, origin=origin), sats(pos=[p]))[0] for p in edge]
+    assert got == want and 0 in got and -1 in got

@@ -5,8 +5,9 @@ the v1 score of the chosen pair, nan when -1), mutating the satellite load like 
 `v1` is not here: the engine keeps the seed's exact walk (backend/core/sweep.py) for it, so the
 default path is unchanged. The others take the tasks in the same order (high priority first,
 then oldest) and, for each, the satellites eligible under the same rule (`_score_pairs`: not
-blackout, energy margin, queue and backlog room, elevation), one vectorised pass over the open
-satellites per task, then choose among them:
+blackout, energy margin, queue and backlog room, elevation), one vectorised pass per task over
+the open satellites inside its origin's visibility cap (all of them for a task without origin),
+then choose among them:
 
 - random: uniformly at random (a generator seeded by (seed, tick): common random numbers);
 - least_loaded: fewest tasks on board, then least backlog seconds, then lowest index;
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..delegator import SatLoad, TaskBatch, _apply_all, _Context, _score_pairs
+from ..delegator import SatLoad, TaskBatch, _apply_all, _caps, _Context, _score_pairs
 
 NAMES = ("v1", "random", "least_loaded", "nearest", "round_robin", "lookahead", "trough_guard",
          "trough_spread")
@@ -57,10 +58,13 @@ def place(name: str, tasks: TaskBatch, sats: SatLoad, cfg, look: Lookahead):
     c = _Context(tasks, sats, cfg, index=False)
     committed0 = sats.committed_eu.copy()
     rng = np.random.default_rng([look.seed, look.tick, 13])
+    in_view = _in_view(c)
     for k in range(n_t):
         if c.n_open == 0:
             break
-        g = np.flatnonzero(c.room)
+        g = np.flatnonzero(c.room) if in_view[k] is None else in_view[k][c.room[in_view[k]]]
+        if len(g) == 0:
+            continue
         sc, _ = _score_pairs(c, g, np.full(len(g), k), bool(c.has_origin[k]))
         ok = sc > -np.inf
         if not ok.any():
@@ -71,6 +75,32 @@ def place(name: str, tasks: TaskBatch, sats: SatLoad, cfg, look: Lookahead):
         out_sat[k], out_score[k] = s, float(sc[j])
         _apply_all(c, [(s, [k])], False)
     return out_sat, out_score
+
+
+VIEW_BLOCK = 256  # tasks per block of the (tasks x open satellites) direction products
+COS_SLACK = 1e-12  # widens each cap a little more than delegator's padding, against rounding of the dot product
+
+
+def _in_view(c: _Context) -> list:
+    """Per task, the open satellites (ascending index) inside its origin's visibility cap, None
+    for a task without origin. The caps are delegator._caps': for the highest open satellite
+    and padded, so they hold every satellite the elevation rule can pass (a superset: the
+    scoring still decides), which spares scoring the ~96 % of the fleet below the horizon."""
+    out = [None] * len(c.need)
+    live = np.flatnonzero(c.room)
+    origins = np.flatnonzero(c.has_origin)
+    if len(live) == 0 or len(origins) == 0:
+        return out
+    _caps(c, live)
+    dirs = np.stack([c.x[live], c.y[live], c.z[live]]) / c.r[live]  # (3, L) unit vectors
+    for lo in range(0, len(origins), VIEW_BLOCK):
+        ks = origins[lo:lo + VIEW_BLOCK]
+        up = np.stack([c.ux[ks], c.uy[ks], c.uz[ks]], axis=1)  # (K, 3)
+        inside = up @ dirs >= (np.cos(c.cap_lam[ks]) - COS_SLACK)[:, None]
+        rows, cols = np.nonzero(inside)
+        for k, sats in zip(ks, np.split(live[cols], np.cumsum(np.bincount(rows, minlength=len(ks)))[:-1])):
+            out[k] = sats
+    return out
 
 
 def _random(c, k, g, sc, look, rng, committed0) -> int:
