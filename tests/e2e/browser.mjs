@@ -76,6 +76,8 @@ export const clickableSatellite = (page, exclude = -1) => page.evaluate((exclude
   let best = null;
   for (const p of pts) {
     if (p.i === exclude || p.x < f.left + 60 || p.x > f.right - 60 || p.y < f.top + 60 || p.y > f.bottom - 80) continue;
+    // a label (station, drone, the selected satellite's) over it would take the pointer instead of the globe
+    if (document.elementFromPoint(p.x, p.y)?.tagName !== 'CANVAS') continue;
     let nearest = Infinity;
     for (const q of pts) if (q !== p) nearest = Math.min(nearest, Math.hypot(q.x - p.x, q.y - p.y));
     if (!best || nearest > best.clearance) best = { ...p, clearance: nearest };

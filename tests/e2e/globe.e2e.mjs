@@ -109,13 +109,19 @@ await runE2E(import.meta.url, { failedRequests: true, expectedConsole }, async (
     if (other) {
       // the satellite keeps moving and a slow machine may pick a frame later: aim at where it is now, a few times
       let tip = '';
+      let seen = null;
       for (let attempt = 0; attempt < 4 && !/sat-\d+/.test(tip); attempt++) {
         const o = await page.evaluate((i) => window.__vpp.screenOf(i), other.i);
         await page.mouse.move(o.x + 1, o.y + 1);
         await page.mouse.move(o.x, o.y);
         tip = await page.locator('[data-testid="sat-tooltip"]').first().innerText({ timeout: 1500 }).catch(() => '');
+        seen = await page.evaluate(({ x, y }) => {
+          const el = document.elementFromPoint(x, y);
+          return { at: [Math.round(x), Math.round(y)], under: el ? `${el.tagName}.${el.className}` : null, hovered: window.__vpp.store.hovered };
+        }, o);
       }
-      check('hovering a satellite shows a tooltip', /sat-\d+/.test(tip), tip.replace(/\n/g, ' | '));
+      check('hovering a satellite shows a tooltip', /sat-\d+/.test(tip),
+        /sat-\d+/.test(tip) ? tip.replace(/\n/g, ' | ') : `aimed at sat index ${other.i}; last aim ${JSON.stringify(seen)}`);
     }
     await shot('03-inspector.png');
   }
